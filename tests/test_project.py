@@ -1,0 +1,95 @@
+"""The project's own set-up files agree with each other."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# conda-forge splits dask[distributed] into two packages.
+CONDA_EXTRAS = {"dask": ["dask", "distributed"]}
+
+
+def _requirement(spec: str) -> tuple[str, str]:
+    match = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*>=\s*([0-9][0-9.]*)", spec.strip())
+    assert match, f"requirement {spec!r} should be 'name>=version'"
+    return match.group(1).lower().replace("_", "-"), match.group(2)
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    specs = project["dependencies"] + project["optional-dependencies"]["dev"]
+    found: dict[str, str] = {}
+    for spec in specs:
+        name, bound = _requirement(spec)
+        for conda_name in CONDA_EXTRAS.get(name, [name]):
+            found[conda_name] = bound
+    return found
+
+
+def _environment_requirements() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    found: dict[str, str] = {}
+    for spec in env["dependencies"]:
+        if isinstance(spec, str) and spec not in {"pip"} and not spec.startswith("python"):
+            name, bound = _requirement(spec)
+            found[name] = bound
+    return found
+
+
+def test_environment_uses_conda_forge_without_the_default_channel() -> None:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge", "nodefaults"]
+    pip_parts = [d for d in env["dependencies"] if isinstance(d, dict)]
+    assert pip_parts == [{"pip": ["-e ."]}], "the package itself is installed with pip"
+
+
+def test_environment_matches_pyproject_names_and_lower_bounds() -> None:
+    assert _environment_requirements() == _pyproject_requirements()
+
+
+def test_lock_file_pins_every_dependency_exactly() -> None:
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"lock line {line!r} is not pinned with =="
+            pins[name.lower().replace("_", "-")] = version
+    for name, bound in _pyproject_requirements().items():
+        assert name in pins, f"{name} is missing from requirements.lock"
+        assert _version(pins[name]) >= _version(bound), f"{name} {pins[name]} < {bound}"
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def test_python_version_and_console_script() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11"
+    assert project["scripts"]["wres"] == "wres.cli:main"
+
+
+def test_ci_runs_make_test_and_nothing_else() -> None:
+    lines = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    commands = [line for line in lines if not line.startswith(("set ", "cd "))]
+    assert commands == ["make test"]
+
+
+def test_stored_notebooks_carry_no_outputs() -> None:
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for path in notebooks:
+        cells = json.loads(path.read_text())["cells"]
+        for cell in cells:
+            if cell["cell_type"] == "code":
+                assert not cell.get("outputs"), f"{path.name} is stored with outputs"
+                assert cell.get("execution_count") is None, f"{path.name} has execution counts"

@@ -1,0 +1,192 @@
+"""The ``wres`` command line: validate, results, aggregate, template, sample, run.
+
+Each sub-command is a thin wrapper over a function in the package; errors in
+the user's data are printed plainly (file, row, column, what was expected)
+and give a non-zero exit status without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _add_method_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ci-method",
+        default="katz-log",
+        help="interval for the relative likelihood: katz-log (default), koopman-score, "
+        "miettinen-nurminen",
+    )
+    parser.add_argument(
+        "--rate-method",
+        default="wilson",
+        help="interval for each rate: wilson (default), clopper-pearson, jeffreys",
+    )
+    parser.add_argument("--confidence-level", type=float, default=0.95)
+    parser.add_argument(
+        "--thresholds",
+        type=float,
+        nargs=2,
+        default=(0.80, 1.25),
+        metavar=("LOWER", "UPPER"),
+        help="relative likelihoods outside these are flagged (default 0.80 1.25)",
+    )
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from wres.data import read_counts
+    from wres.validation import ValidationError
+
+    status = 0
+    for path in args.files:
+        try:
+            counts = read_counts([Path(path)], sheet=args.sheet)
+        except ValidationError as error:
+            print(error.format(), file=sys.stderr)
+            status = 1
+        else:
+            print(f"{path}: OK ({len(counts)} rows)")
+    return status
+
+
+def _cmd_results(args: argparse.Namespace) -> int:
+    from wres.atomic import write_csv_atomic
+    from wres.data import read_counts
+    from wres.results import compute_results
+
+    counts = read_counts([Path(p) for p in args.counts], sheet=args.sheet)
+    results = compute_results(
+        counts,
+        ci_method=args.ci_method,
+        rate_method=args.rate_method,
+        confidence_level=args.confidence_level,
+        thresholds=tuple(args.thresholds),
+    )
+    if args.publication:
+        from wres.disclosure import apply_disclosure
+
+        results = apply_disclosure(results, min_count=args.min_count)
+    write_csv_atomic(results, Path(args.output))
+    print(f"wrote {len(results)} rows to {args.output}")
+    return 0
+
+
+def _cmd_aggregate(args: argparse.Namespace) -> int:
+    from wres.aggregate import aggregate_extracts
+    from wres.atomic import write_csv_atomic
+
+    counts = aggregate_extracts(
+        authority=args.authority,
+        year=args.year,
+        staff=Path(args.staff) if args.staff else None,
+        recruitment=Path(args.recruitment) if args.recruitment else None,
+        experience=Path(args.experience) if args.experience else None,
+        ethnicity_map=Path(args.ethnicity_map) if args.ethnicity_map else None,
+    )
+    write_csv_atomic(counts, Path(args.output))
+    print(f"wrote {len(counts)} count rows to {args.output}")
+    return 0
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from wres.template import write_template
+
+    path = write_template(Path(args.output))
+    print(f"wrote data-entry template to {path}")
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from wres.sample import generate_sample
+
+    written = generate_sample(
+        data_dir=Path(args.data_dir), params_dir=Path(args.params_dir), seed=args.seed
+    )
+    print(f"wrote {len(written)} sample files under {args.data_dir} and {args.params_dir}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from wres.runner import run_from_cli
+
+    return run_from_cli(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser for every ``wres`` sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="wres", description="Social Care WRES analysis workbook"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check counts files and report every problem")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--sheet", default=None, help="sheet name for XLSX files")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("results", help="compute every indicator without running notebooks")
+    p.add_argument("counts", nargs="+")
+    p.add_argument("--output", required=True)
+    p.add_argument("--sheet", default=None)
+    _add_method_options(p)
+    p.add_argument("--min-count", type=int, default=5)
+    p.add_argument(
+        "--publication", action="store_true", help="apply disclosure control (small counts)"
+    )
+    p.set_defaults(func=_cmd_results)
+
+    p = sub.add_parser("aggregate", help="turn HR extracts into the counts format")
+    p.add_argument("--authority", required=True)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--staff")
+    p.add_argument("--recruitment")
+    p.add_argument("--experience")
+    p.add_argument("--ethnicity-map", default=None)
+    p.add_argument("--output", required=True)
+    p.set_defaults(func=_cmd_aggregate)
+
+    p = sub.add_parser("template", help="write a blank XLSX data-entry template")
+    p.add_argument("output", nargs="?", default="wres-template.xlsx")
+    p.set_defaults(func=_cmd_template)
+
+    p = sub.add_parser("sample", help="regenerate the fictitious sample authorities")
+    p.add_argument("--data-dir", default="data/sample")
+    p.add_argument("--params-dir", default="params")
+    p.add_argument("--seed", type=int, default=2023)
+    p.set_defaults(func=_cmd_sample)
+
+    p = sub.add_parser("run", help="run the notebooks for authorities x years")
+    p.add_argument("--params", default=None, help="a params file or a folder of them")
+    p.add_argument("--authority", action="append", default=None)
+    p.add_argument("--year", type=int, action="append", default=None)
+    p.add_argument("--indicator", type=int, action="append", default=None)
+    p.add_argument("--output", default="outputs")
+    p.add_argument("--jobs", type=int, default=None)
+    p.add_argument("--force", action="store_true")
+    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--scheduler", default=None, help="'local' or tcp://HOST:PORT (Dask)")
+    p.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook")
+    p.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``wres`` console script."""
+    from wres.validation import ValidationError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ValidationError as error:
+        print(error.format(), file=sys.stderr)
+        return 2
+    except (FileNotFoundError, ValueError, KeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
