@@ -1,0 +1,298 @@
+"""Plain-words findings: what a reader is told for each kind of result row."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats.contingency import relative_risk
+
+from wres import narrative
+from wres.narrative import (
+    change_sentence,
+    finding,
+    findings,
+    not_submitted_message,
+    pay_band_sentence,
+    senior_share_sentence,
+    unknown_sentence,
+)
+
+
+def result_row(n1=20, d1=310, n0=15, d0=610, **overrides):
+    """A results-format row whose ratio and Katz interval come from scipy."""
+    rr = relative_risk(n1, d1, n0, d0)
+    ci = rr.confidence_interval(0.95)
+    row = {
+        "authority": "Northshire",
+        "year": 2024,
+        "indicator": 3,
+        "measure": "disciplinary",
+        "service": "adults",
+        "group": "minority",
+        "reference_group": "white",
+        "numerator": n1,
+        "denominator": d1,
+        "rate": n1 / d1,
+        "reference_numerator": n0,
+        "reference_denominator": d0,
+        "reference_rate": n0 / d0,
+        "relative_likelihood": rr.relative_risk,
+        "rl_lower": ci.low,
+        "rl_upper": ci.high,
+        "ci_method": "katz-log",
+        "confidence_level": 0.95,
+        "flag": "above",
+        "significant": True,
+        "status": "ok",
+    }
+    row.update(overrides)
+    return row
+
+
+def test_issue_example_word_for_word():
+    assert finding(result_row()) == (
+        "Minority ethnic staff in adults' services were 2.6 times as likely as white staff "
+        "to enter the formal disciplinary process (95% CI 1.4 to 5.1; 20 of 310 minority "
+        "ethnic and 15 of 610 white staff). This is above the 1.25 threshold and "
+        "statistically significant; a higher likelihood is adverse for minority ethnic staff."
+    )
+
+
+def test_confidence_level_comes_from_the_row():
+    text = finding(result_row(confidence_level=0.90, rl_lower=1.5, rl_upper=4.6))
+    assert "(90% CI 1.5 to 4.6;" in text
+
+
+def test_below_is_adverse_for_appointment_and_less_likely_is_said_plainly():
+    row = result_row(
+        indicator=2, measure="appointed", service="children", relative_likelihood=0.62,
+        rl_lower=0.45, rl_upper=0.85, flag="below", significant=True,
+        n1=40, d1=200, n0=80, d0=250,
+    )
+    assert finding(row) == (
+        "Minority ethnic staff in children's services were less likely than white staff to "
+        "be appointed from shortlisting: 0.62 times as likely (95% CI 0.45 to 0.85; "
+        "40 of 200 minority ethnic and 80 of 250 white staff). This is below the 0.80 "
+        "threshold and statistically significant; a lower likelihood is adverse for "
+        "minority ethnic staff."
+    )
+
+
+def test_above_threshold_is_not_adverse_where_below_is_adverse():
+    row = result_row(indicator=5, measure="cpd", flag="above", significant=False)
+    assert finding(row).endswith(
+        "This is above the 1.25 threshold but not statistically significant; a higher "
+        "likelihood is not adverse for minority ethnic staff."
+    )
+
+
+def test_within_range_and_not_significant_has_no_direction_words():
+    row = result_row(relative_likelihood=1.1, rl_lower=0.9, rl_upper=1.3, flag="within",
+                     significant=False)
+    assert finding(row).endswith(
+        "This is within the 0.80 to 1.25 range and not statistically significant."
+    )
+
+
+def test_flag_is_worked_out_from_thresholds_when_missing():
+    row = result_row(flag="", relative_likelihood=1.3, rl_lower=1.1, rl_upper=1.6)
+    assert "above the 1.40 threshold" not in finding(row, thresholds=(0.7, 1.4))
+    assert "within the 0.70 to 1.40 range" in finding(row, thresholds=(0.7, 1.4))
+
+
+def test_small_numbers_warn_that_the_interval_is_wide():
+    row = result_row(n1=3, d1=40, n0=2, d0=300)
+    assert finding(row).endswith("This is based on 5 cases; the interval is wide.")
+    leavers = result_row(n1=3, d1=40, n0=8, d0=300, indicator=8, measure="leavers")
+    assert finding(leavers).endswith("This is based on 11 leavers; the interval is wide.")
+    assert "interval is wide" not in finding(result_row())
+
+
+def test_no_events_in_the_group_is_a_likelihood_of_zero():
+    row = result_row(n1=0, relative_likelihood=0.0, rl_lower=np.nan, rl_upper=np.nan,
+                     flag="below", significant=None)
+    assert finding(row) == (
+        "No minority ethnic staff in adults' services entered the formal disciplinary "
+        "process: a relative likelihood of 0 (0 of 310 minority ethnic and 15 of 610 white "
+        "staff). This is below the 0.80 threshold; a lower likelihood is not adverse for "
+        "minority ethnic staff. This is based on 15 cases; the interval is wide."
+    )
+
+
+def test_broad_groups_are_named_in_words():
+    assert finding(result_row(group="asian")).startswith(
+        "Asian staff in adults' services were 2.6 times as likely as white staff"
+    )
+    assert "20 of 310 Asian and 15 of 610 white staff" in finding(result_row(group="asian"))
+    mixed = finding(result_row(group="mixed", service="all"))
+    assert mixed.startswith("Staff of mixed ethnicity in all services were")
+    assert "20 of 310 staff of mixed ethnicity and 15 of 610 white staff" in mixed
+    other = finding(result_row(group="other", service="fostering"))
+    assert other.startswith("Staff from other ethnic groups in fostering services were")
+
+
+def test_no_events_in_the_reference_group():
+    row = result_row(
+        indicator=7, measure="colleagues", n0=0, relative_likelihood=np.nan,
+        rl_lower=np.nan, rl_upper=np.nan, flag="", significant=None,
+        status="not_computable: no events in the reference group",
+    )
+    assert finding(row) == (
+        "No white staff in adults' services reported harassment, bullying or abuse from "
+        "colleagues, so the likelihood cannot be compared (20 of 310 minority ethnic and "
+        "0 of 610 white staff)."
+    )
+
+
+def test_no_events_in_either_group():
+    row = result_row(
+        indicator=4, measure="fitness_to_practise", n1=0, n0=0, relative_likelihood=np.nan,
+        flag="", status="not_computable: no events in either group",
+    )
+    assert finding(row).startswith(
+        "Neither minority ethnic staff nor white staff in adults' services entered fitness to "
+        "practise proceedings, so the likelihood cannot be compared"
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "who"),
+    [("no one in the group", "Black staff"), ("no one in the reference group", "white staff")],
+)
+def test_no_one_in_a_group(reason, who):
+    row = result_row(indicator=2, measure="appointed", group="black",
+                     status=f"not_computable: {reason}", relative_likelihood=np.nan)
+    assert finding(row) == (
+        f"No {who} were counted among the shortlisted applicants in adults' services, "
+        "so the likelihood cannot be compared."
+    )
+
+
+def test_suppressed_counts_are_withheld_not_quoted():
+    row = result_row(relative_likelihood="[c]", rl_lower="[c]", rl_upper="[c]")
+    row["numerator"] = "[c]"
+    text = finding(row)
+    assert text == (
+        "How likely minority ethnic staff in adults' services were, compared with white "
+        "staff, to enter the formal disciplinary process is not shown: figures are withheld "
+        "because fewer than 5 staff are involved."
+    )
+    assert "310" not in text
+
+
+def test_findings_from_an_object_column_frame_are_ordered_all_adults_children():
+    frame = pd.DataFrame(
+        [
+            {**result_row(service="children"), "numerator": "[c]"},
+            result_row(service="adults"),
+            result_row(service="all", n1=27, d1=420),
+        ],
+        dtype=object,
+    )
+    texts = findings(frame)
+    assert [t.split(" were")[0].split(" in ")[1] for t in texts[:2]] == [
+        "all services", "adults' services"
+    ]
+    assert "children's services" in texts[2] and "withheld" in texts[2]
+
+
+def test_pay_band_label_drops_the_word_band():
+    row = result_row(indicator=1, measure="Band C", flag="below", relative_likelihood=0.5,
+                     rl_lower=0.3, rl_upper=0.8)
+    assert "to be in pay band C:" in finding(row)
+    assert "adverse" not in finding(row)
+
+
+def test_unknown_sentence():
+    row = result_row(d1=310, d0=261, unknown_denominator=45, rl_if_unknown_white=2.41,
+                     rl_if_unknown_minority=2.93)
+    assert unknown_sentence(row) == (
+        "In adults' services, ethnicity was not known for 7.3% of staff in post (45 of 616); "
+        "if all of them were white the ratio would be 2.4, if all were minority ethnic 2.9."
+    )
+    assert unknown_sentence(result_row(unknown_denominator=0)) == (
+        "In adults' services, ethnicity was known for all staff in post."
+    )
+    assert "withheld" in unknown_sentence(result_row(unknown_denominator="[c]"))
+    with pytest.raises(ValueError, match="minority"):
+        unknown_sentence(result_row(group="asian", unknown_denominator=3))
+
+
+def test_change_sentence_no_significant_change():
+    change = {"rl_ratio": 0.74, "rl_ratio_lower": 0.45, "rl_ratio_upper": 1.21,
+              "p_value": 0.23, "change": "no significant change"}
+    assert change_sentence(change, previous_year=2023, previous_rl=1.9, current_rl=1.4) == (
+        "Since 2023 the relative likelihood fell from 1.9 to 1.4 (ratio 0.74, 95% CI 0.45 to "
+        "1.21; p = 0.23): no significant change."
+    )
+
+
+def test_change_sentence_significant_rise_that_worsens():
+    change = {"rl_ratio": 2.1, "rl_ratio_lower": 1.3, "rl_ratio_upper": 3.4,
+              "p_value": 0.0004, "change": "worsened", "confidence_level": 0.9}
+    assert change_sentence(change, previous_year=2022, previous_rl=1.2, current_rl=2.5) == (
+        "Since 2022 the relative likelihood rose from 1.2 to 2.5 (ratio 2.10, 90% CI 1.30 to "
+        "3.40; p < 0.001): a significant rise, a worsening."
+    )
+
+
+def test_change_sentence_not_computable():
+    change = {"rl_ratio": np.nan, "change": "not computable: no relative likelihood last year"}
+    assert change_sentence(change, previous_year=2023, previous_rl=np.nan, current_rl=1.4)\
+        .endswith("the change cannot be tested (no relative likelihood last year).")
+
+
+def test_not_submitted_message():
+    assert not_submitted_message(4, 2024, "Northshire") == (
+        "Indicator 4 (fitness to practise) was not submitted for 2024 by Northshire."
+    )
+    assert "(funded non-mandatory CPD)" in not_submitted_message(5, 2024, "Northshire")
+
+
+def test_senior_share_sentence():
+    row = result_row(indicator=9, measure="senior_managers", service="all",
+                     n1=6, d1=150, n0=44, d0=450)
+    assert senior_share_sentence(row) == (
+        "In all services, minority ethnic staff were 12.0% of senior managers (6 of 50) and "
+        "25.0% of the workforce (150 of 600), of those whose ethnicity is known: "
+        "13.0 percentage points lower."
+    )
+    assert "withheld" in senior_share_sentence({**row, "numerator": "[c]"})
+
+
+def test_pay_band_sentence():
+    row = result_row(indicator=1, measure="band_3", n1=5, d1=40, n0=30, d0=150)
+    assert pay_band_sentence(row) == (
+        "In adults' services, 12.5% of minority ethnic staff (5 of 40) and 20.0% of white "
+        "staff (30 of 150) were in pay band 3: 7.5 percentage points lower."
+    )
+
+
+def test_values_read_from_csv_strings():
+    assert narrative.as_number("2.5") == 2.5
+    assert narrative.as_number("[c]") is None
+    assert narrative.as_number(np.inf) is None
+    assert narrative.as_bool("False") is False
+    assert narrative.as_bool(pd.NA) is None
+
+
+def test_findings_with_compute_results():
+    results_module = pytest.importorskip("wres.results")
+    counts = pd.DataFrame(
+        {
+            "authority": "Northshire",
+            "year": 2024,
+            "service": ["adults", "adults", "children", "children"],
+            "indicator": 3,
+            "measure": "disciplinary",
+            "ethnic_group": ["white", "minority", "white", "minority"],
+            "denominator": [610, 310, 190, 110],
+            "numerator": [15, 20, 0, 9],
+        }
+    )
+    results = results_module.compute_results(counts)
+    texts = findings(results)
+    assert texts[0].startswith("Minority ethnic staff in all services were")
+    assert texts[1].startswith(
+        "Minority ethnic staff in adults' services were 2.6 times as likely"
+    )
+    assert texts[2].startswith("No white staff in children's services entered the formal")

@@ -1,0 +1,95 @@
+"""The fictitious sample authorities: seeded, valid, and with the cases real data has."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from wres.aggregate import aggregate_extracts
+from wres.data import read_counts
+from wres.results import compute_results
+from wres.sample import AUTHORITIES, TEST_AUTHORITY, YEARS, generate_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+PARAMS = ROOT / "params"
+SMALL = ["fernleigh-downs", "cindermoor"]
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_the_same_seed_gives_byte_identical_files(tmp_path):
+    first = generate_sample(data_dir=tmp_path / "a" / "data", params_dir=tmp_path / "a" / "p",
+                            only=SMALL)
+    generate_sample(data_dir=tmp_path / "b" / "data", params_dir=tmp_path / "b" / "p",
+                    only=SMALL)
+    assert len(first) == 3 * 3 + 2 * 2  # one authority's extracts, 2 counts, 2 params
+    assert _bytes(tmp_path / "a") == _bytes(tmp_path / "b")
+    other = generate_sample(data_dir=tmp_path / "c" / "data", params_dir=tmp_path / "c" / "p",
+                            only=SMALL, seed=7)
+    assert other[-2].read_bytes() != first[-2].read_bytes()
+
+
+def test_the_shipped_sample_is_what_the_generator_writes(tmp_path):
+    generate_sample(data_dir=tmp_path / "data", params_dir=tmp_path / "params",
+                    only=[TEST_AUTHORITY])
+    shipped = (SAMPLE / f"{TEST_AUTHORITY}.csv").read_bytes()
+    assert (tmp_path / "data" / f"{TEST_AUTHORITY}.csv").read_bytes() == shipped
+
+
+def test_twelve_authorities_with_params_pointing_at_valid_counts():
+    assert len(AUTHORITIES) >= 12
+    for authority in AUTHORITIES:
+        params = yaml.safe_load((PARAMS / f"{authority.slug}.yaml").read_text())
+        assert params["authority"] == authority.name and params["slug"] == authority.slug
+        assert params["years"] == list(YEARS) and params["services"] == ["adults", "children"]
+        data = (PARAMS / params["data"]).resolve()
+        assert data == (SAMPLE / f"{authority.slug}.csv").resolve()
+    counts = read_counts(sorted(SAMPLE.glob("*.csv")))
+    assert counts["authority"].nunique() == len(AUTHORITIES)
+    staff = counts[(counts["indicator"] == 3) & ~counts["derived"]]
+    sizes = staff.groupby(["authority", "year"])["denominator"].sum()
+    assert sizes.min() >= 300 and sizes.max() <= 3300
+
+
+def test_the_sample_stays_small():
+    total = sum(p.stat().st_size for p in SAMPLE.rglob("*") if p.is_file())
+    assert total < 2_000_000
+
+
+@pytest.mark.parametrize("slug", [a.slug for a in AUTHORITIES if a.extracts])
+def test_counts_of_extract_authorities_agree_with_their_extracts(slug):
+    authority = next(a for a in AUTHORITIES if a.slug == slug)
+    counts = read_counts([SAMPLE / f"{slug}.csv"])
+    counts = counts[~counts["derived"]].drop(columns="derived")
+    for year in YEARS:
+        folder = SAMPLE / "extracts" / slug / str(year)
+        made = aggregate_extracts(authority=authority.name, year=year,
+                                  broad_groups=authority.broad_groups,
+                                  **{n: folder / f"{n}.csv" for n in
+                                     ("staff", "recruitment", "experience")})
+        given = counts[counts["year"] == year].reset_index(drop=True)
+        pd.testing.assert_frame_equal(given, made, check_dtype=False)
+
+
+def test_the_special_cases_are_in_the_sample():
+    counts = read_counts(sorted(SAMPLE.glob("*.csv")))
+    given = counts.groupby(["authority", "year"])["indicator"].unique()
+    assert 4 not in given[("Dovecote Fields", 2023)] and 4 in given[("Dovecote Fields", 2022)]
+    assert all(6 not in given[("Eastmarsh", y)] for y in YEARS)
+    broad = set(counts.loc[counts["ethnic_group"] == "asian", "authority"])
+    assert broad == {a.name for a in AUTHORITIES if a.broad_groups}
+    staff = counts[(counts["indicator"] == 3)]
+    share = staff.pivot_table(index="authority", columns="ethnic_group", values="denominator",
+                              aggfunc="sum")
+    total = share["white"] + share["minority"] + share["unknown"]
+    assert share.loc["Cindermoor", "minority"] / total["Cindermoor"] < 0.05
+    assert (share["unknown"] / total).between(0.02, 0.15).all()
+    results = compute_results(counts[counts["authority"] == "Hollowmere"])
+    ftp = results[(results["year"] == 2023) & (results["indicator"] == 4)
+                  & (results["service"] == "children") & (results["group"] == "minority")]
+    assert ftp["status"].tolist() == ["not_computable: no events in the reference group"]
