@@ -463,6 +463,11 @@ def change_sentence(
         e.g. "Since 2023 the relative likelihood fell from 1.9 to 1.4 (ratio 0.74, 95% CI
         0.45 to 1.21; p = 0.23): no significant change."
     """
+    if as_number(previous_rl) is None or as_number(current_rl) is None:
+        word = str(change.get("change") or "").strip()
+        reason = word.partition(":")[2].strip() if word.startswith("not computable") else ""
+        return (f"Since {previous_year} the change cannot be tested"
+                + (f" ({reason})." if reason else " (one of the two years has no ratio)."))
     before, after = format_ratio(previous_rl), format_ratio(current_rl)
     if before == after:
         movement = f"stayed at {after}"

@@ -177,7 +177,8 @@ def forest_plot(
             rl, low, high = values
             plotted.extend([rl, low, high])
             ax.errorbar(
-                rl, y, xerr=[[rl - low], [high - rl]], fmt=_MARKERS[y_index % len(_MARKERS)],
+                rl, y, xerr=[[max(rl - low, 0.0)], [max(high - rl, 0.0)]],
+                fmt=_MARKERS[y_index % len(_MARKERS)],
                 color=colours[y_index], markersize=6, capsize=3, linewidth=1.5, zorder=3,
                 label=None if year in labelled else str(year),
             )
@@ -368,8 +369,8 @@ def _minority_share_panel(ax, minority: list[dict], bands: list[str]) -> str:
     colour = _palette(1)[0]
     if points:
         x, y, lo, hi = (np.array(v) for v in zip(*points, strict=True))
-        ax.errorbar(x, y, yerr=[y - lo, hi - y], fmt="o", color=colour, capsize=3,
-                    label="Share of band")
+        ax.errorbar(x, y, yerr=np.clip([y - lo, hi - y], 0.0, None), fmt="o", color=colour,
+                    capsize=3, label="Share of band")
     overall = _workforce_share(minority[0])
     if overall is not None:
         ax.axhline(100 * overall, color="0.3", linestyle="--", linewidth=1,
@@ -427,7 +428,8 @@ def senior_management_plot(frame: pd.DataFrame, *, year: int | None = None) -> t
             low, high = _wilson(int(n1), int(n1 + n0), _confidence(row))
             ax.errorbar(
                 100 * share, position + offset,
-                xerr=[[100 * (share - low)], [100 * (high - share)]], fmt=marker,
+                xerr=[[100 * max(share - low, 0.0)], [100 * max(high - share, 0.0)]],
+                fmt=marker,
                 color=colours[index], capsize=3, markersize=6,
                 label=label if position == 0 else None,
             )
