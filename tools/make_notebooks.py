@@ -25,9 +25,9 @@ confidence_level = 0.95
 ci_method = "katz-log"  # or "koopman-score", "miettinen-nurminen"
 rate_method = "wilson"  # or "clopper-pearson", "jeffreys"
 thresholds = [0.80, 1.25]
-min_count = 5  # counts from 1 to min_count - 1 are suppressed in publication outputs
+min_count = 5  # smaller counts (1 to 4 by default) are suppressed in publication
 profile = "analyst"  # or "publication"
-pay_bands = None  # order of the pay bands of indicator 1; None = order of first appearance
+pay_bands = None  # order of the pay bands of indicator 1, else first appearance
 render_profiles = None  # set by `wres run` to render analyst and publication HTML at once
 '''
 

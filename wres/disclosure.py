@@ -20,6 +20,7 @@ checked too, so ``DataFrame.to_html`` output needs no marking.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from html.parser import HTMLParser
@@ -160,6 +161,29 @@ def _equations(
     return sorted(unique.values(), key=repr)
 
 
+class _Links:
+    """Which equations and n <= d pairs each cell belongs to, so lookups are local."""
+
+    def __init__(self, equations: list[list[tuple[Cell, int]]],
+                 pairs: list[tuple[Cell, Cell]]) -> None:
+        self.equations, self.pairs = equations, pairs
+        self.members = [[c for c, _ in equation] for equation in equations]
+        self.equations_of: dict[Cell, list[int]] = defaultdict(list)
+        self.pairs_of: dict[Cell, list[int]] = defaultdict(list)
+        for i, members in enumerate(self.members):
+            for c in members:
+                self.equations_of[c].append(i)
+        for i, pair in enumerate(pairs):
+            for c in set(pair):
+                self.pairs_of[c].append(i)
+
+    def linked(self, cell: Cell) -> set[Cell]:
+        """Every cell sharing an equation or an n <= d pair with ``cell`` (itself included)."""
+        found = {c for i in self.equations_of.get(cell, ()) for c in self.members[i]}
+        found.update(c for i in self.pairs_of.get(cell, ()) for c in self.pairs[i])
+        return found
+
+
 def _secondary(
     cells: dict[Cell, int],
     equations: list[list[tuple[Cell, int]]],
@@ -168,14 +192,16 @@ def _secondary(
 ) -> set[Cell]:
     """Hide more cells until no hidden cell is determined by the published ones."""
     hidden = set(hidden)
+    links = _Links(equations, pairs)
+    checked: dict[frozenset[Cell], list[Cell]] = {}  # a component's answer never changes
     while True:
-        _close_single_unknowns(cells, equations, hidden)
-        determined = _determined(cells, equations, pairs, hidden)
+        _close_single_unknowns(cells, links, hidden)
+        determined = _determined(cells, links, hidden, checked)
         if not determined:
             return hidden
         added = False
         for cell in determined:
-            partner = _complement(cells, equations, pairs, hidden, cell)
+            partner = _pick(cells, links.linked(cell) - hidden - {cell})
             if partner is not None:
                 hidden.add(partner)
                 added = True
@@ -193,80 +219,77 @@ def _is_total(cell: Cell) -> bool:
     return ALL_SERVICES in cell or MINORITY in cell
 
 
-def _close_single_unknowns(
-    cells: dict[Cell, int], equations: list[list[tuple[Cell, int]]], hidden: set[Cell]
-) -> None:
-    """Wherever a sum has exactly one hidden cell, hide the next-smallest cell beside it."""
-    changed = True
-    while changed:
-        changed = False
-        for equation in equations:
-            members = [c for c, _ in equation]
-            if sum(c in hidden for c in members) == 1:
-                choice = _pick(cells, (c for c in members if c not in hidden))
-                if choice is not None:
-                    hidden.add(choice)
-                    changed = True
+def _close_single_unknowns(cells: dict[Cell, int], links: _Links, hidden: set[Cell]) -> None:
+    """Wherever a sum has exactly one hidden cell, hide the next-smallest cell beside it.
 
-
-def _complement(
-    cells: dict[Cell, int],
-    equations: list[list[tuple[Cell, int]]],
-    pairs: list[tuple[Cell, Cell]],
-    hidden: set[Cell],
-    cell: Cell,
-) -> Cell | None:
-    """A published cell linked to ``cell`` whose hiding may protect it."""
-    linked = {c for eq in equations if any(c == cell for c, _ in eq) for c, _ in eq}
-    linked |= {c for pair in pairs if cell in pair for c in pair}
-    return _pick(cells, linked - hidden - {cell})
+    Equivalent to sweeping the equations in order until a sweep changes nothing,
+    but only equations that just gained their first hidden cell are revisited.
+    """
+    count = [sum(c in hidden for c in members) for members in links.members]
+    this_sweep = [i for i, n in enumerate(count) if n == 1]
+    next_sweep: list[int] = []
+    position = -1
+    while this_sweep or next_sweep:
+        if not this_sweep:
+            this_sweep, next_sweep, position = next_sweep, [], -1
+            heapq.heapify(this_sweep)
+        i = heapq.heappop(this_sweep)
+        if count[i] != 1:
+            continue
+        position = i
+        choice = _pick(cells, (c for c in links.members[i] if c not in hidden))
+        if choice is None:
+            continue
+        hidden.add(choice)
+        for j in links.equations_of.get(choice, ()):
+            count[j] += 1
+            if count[j] == 1:
+                heapq.heappush(this_sweep if j > position else next_sweep, j)
 
 
 def _determined(
     cells: dict[Cell, int],
-    equations: list[list[tuple[Cell, int]]],
-    pairs: list[tuple[Cell, Cell]],
+    links: _Links,
     hidden: set[Cell],
+    checked: dict[frozenset[Cell], list[Cell]],
 ) -> list[Cell]:
-    """Hidden cells whose value the published cells fix, found component by component."""
-    parent = {c: c for c in hidden}
+    """Hidden cells whose value the published cells fix, found component by component.
 
-    def root(c: Cell) -> Cell:
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
-
-    links = [[c for c, _ in eq if c in hidden] for eq in equations]
-    links += [[c for c in pair if c in hidden] for pair in pairs]
-    for linked in links:
-        for other in linked[1:]:
-            parent[root(other)] = root(linked[0])
-    components: dict[Cell, set[Cell]] = defaultdict(set)
-    for c in hidden:
-        components[root(c)].add(c)
+    Hidden cells sharing a sum or an n <= d pair form a component; only a
+    component's own constraints can pin its cells, so each is checked alone
+    (and once: ``checked`` remembers the answer for a component already seen).
+    """
+    seen: set[Cell] = set()
+    components = []
+    for start in hidden:
+        if start in seen:
+            continue
+        seen.add(start)
+        component, stack = [start], [start]
+        while stack:
+            for other in links.linked(stack.pop()):
+                if other in hidden and other not in seen:
+                    seen.add(other)
+                    component.append(other)
+                    stack.append(other)
+        components.append(frozenset(component))
     fixed: list[Cell] = []
-    for component in sorted(components.values(), key=lambda m: repr(min(m, key=repr))):
-        fixed += _determined_in(cells, equations, pairs, component)
+    for component in sorted(components, key=lambda m: repr(min(m, key=repr))):
+        if component not in checked:
+            checked[component] = _determined_in(cells, links, component)
+        fixed += checked[component]
     return fixed
 
 
-def _determined_in(
-    cells: dict[Cell, int],
-    equations: list[list[tuple[Cell, int]]],
-    pairs: list[tuple[Cell, Cell]],
-    hidden: set[Cell],
-) -> list[Cell]:
+def _determined_in(cells: dict[Cell, int], links: _Links, hidden: frozenset[Cell]) -> list[Cell]:
     """Hidden cells of one component that a linear programme pins to a single value."""
     order = sorted(hidden, key=repr)
     index = {c: i for i, c in enumerate(order)}
     rows, rhs = [], []
-    for equation in equations:
-        if not any(c in hidden for c, _ in equation):
-            continue
+    for e in sorted({i for c in order for i in links.equations_of.get(c, ())}):
         row = np.zeros(len(order))
         constant = 0.0
-        for c, coefficient in equation:
+        for c, coefficient in links.equations[e]:
             if c in hidden:
                 row[index[c]] += coefficient
             else:
@@ -275,7 +298,8 @@ def _determined_in(
         rhs.append(constant)
     upper_rows, upper_rhs = [], []
     bounds = [[0.0, None] for _ in order]
-    for num, den in pairs:
+    for p in sorted({i for c in order for i in links.pairs_of.get(c, ())}):
+        num, den = links.pairs[p]
         if num in hidden and den in hidden:
             row = np.zeros(len(order))
             row[index[num]], row[index[den]] = 1, -1
@@ -296,8 +320,12 @@ def _determined_in(
         "bounds": [tuple(b) for b in bounds],
         "method": "highs",
     }
+    values = np.array([cells[c] for c in order], dtype=float)
+    surely_free = _wide_ranges(values, problem) > 0.5 + 1e-6
     fixed = []
     for cell in _constrained(order, rows, bounds, index):
+        if surely_free[index[cell]]:
+            continue  # two published-consistent tables differ here by more than 0.5
         objective = np.zeros(len(order))
         objective[index[cell]] = 1
         low = linprog(objective, **problem)
@@ -305,6 +333,44 @@ def _determined_in(
         if low.status == 0 and high.status == 0 and -high.fun - low.fun < 0.5:
             fixed.append(cell)
     return fixed
+
+
+def _wide_ranges(values: np.ndarray, problem: dict) -> np.ndarray:
+    """A lower bound on how far each hidden count can move, without a linear programme.
+
+    The true counts ``values`` satisfy every constraint. For each cell, move
+    them along the projection of that cell's unit vector onto the null space
+    of the published sums (so the sums still hold) as far as the bounds and
+    n <= d rows allow both ways; the cell's change between the two end points
+    is a range the linear programme can only widen. Cells whose range is
+    large here need no linear programme; the rest get one.
+    """
+    size = values.size
+    if problem["A_eq"] is not None:
+        _, singular, vt = np.linalg.svd(problem["A_eq"])
+        rank = int(np.sum(singular > 1e-9 * max(singular.max(initial=0.0), 1.0)))
+        null = vt[rank:].T
+    else:
+        null = np.eye(size)
+    directions = null @ null.T  # column j: cell j's unit vector projected on the null space
+    limits, room = [-np.eye(size)], [-np.array([b[0] for b in problem["bounds"]])]
+    capped = [j for j, b in enumerate(problem["bounds"]) if b[1] is not None]
+    if capped:
+        limits.append(np.eye(size)[capped])
+        room.append(np.array([problem["bounds"][j][1] for j in capped], dtype=float))
+    if problem["A_ub"] is not None:
+        limits.append(problem["A_ub"])
+        room.append(problem["b_ub"])
+    g = np.vstack(limits)
+    slack = np.maximum(np.concatenate(room) - g @ values, 0.0)[:, None]
+    rate = g @ directions
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = slack / rate
+    forward = np.where(rate > 1e-12, step, np.inf).min(axis=0)
+    backward = np.where(rate < -1e-12, step, -np.inf).max(axis=0)
+    reach = np.diag(directions)  # 0 where the published sums fix the cell outright
+    moves = reach > 1e-9
+    return np.where(moves, (forward - backward) * np.where(moves, reach, 1.0), 0.0)
 
 
 def _constrained(order: list[Cell], rows: list[np.ndarray], bounds: list[list],

@@ -238,8 +238,16 @@ def _serve(address: str, preload: list[str]) -> None:
     listener.bind(tmp)
     listener.listen(16)
     os.rename(tmp, address)  # appears only once ready
+    parent = os.getppid()
+    listener.settimeout(0.5)
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the process that started us has gone
+                break
+            continue
+        conn.settimeout(None)
         with conn:
             request = json.loads(conn.makefile("rb").readline())
             pid = os.fork()
@@ -247,6 +255,8 @@ def _serve(address: str, preload: list[str]) -> None:
                 listener.close()
                 _become_kernel(conn, request)
             conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    listener.close()
+    os.unlink(address)
 
 
 def _become_kernel(conn: socket.socket, request: dict[str, Any]) -> None:

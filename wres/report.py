@@ -49,6 +49,7 @@ class Report:
     profile: str
     render_profiles: tuple[str, ...]
     submitted: tuple[int, ...] = field(default=())
+    _rows: dict = field(default_factory=dict, repr=False)
 
     @property
     def current(self) -> pd.DataFrame:
@@ -59,8 +60,14 @@ class Report:
         earlier = self.results.loc[self.results["year"] < self.year, "year"]
         return int(earlier.max()) if len(earlier) else None
 
-    def rows(self, profile: str, *, year: int | None = None) -> pd.DataFrame:
-        """Rows of ``year`` (default the report year) as ``profile`` may show them."""
+    def rows(self, profile: str, *, year: int | str | None = None) -> pd.DataFrame:
+        """Rows of ``year`` (default the report year, ``"all"`` every year) for ``profile``."""
+        key = (profile, year)
+        if key not in self._rows:
+            self._rows[key] = self._select(profile, year)
+        return self._rows[key]
+
+    def _select(self, profile: str, year: int | str | None) -> pd.DataFrame:
         frame = self.results if year == "all" else self.results[
             self.results["year"] == (self.year if year is None else year)
         ]
@@ -235,19 +242,29 @@ def show_figure(report: Report) -> None:
     """The indicator's figure, embedded as an image with alt text."""
     if not _submitted(report):
         return
-    number = report.indicators[0].number
+    drawn: dict[str, str] = {}
 
     def build(profile: str) -> str:
-        if number == 1:
-            fig, alt = plots.pay_band_plot(report.rows(profile))
-        elif number == 9:
-            fig, alt = plots.senior_management_plot(report.rows(profile))
-        else:
-            fig, alt = plots.forest_plot(report.rows(profile, year="all"),
-                                         thresholds=report.thresholds)
-        return "<h2>Figure</h2>" + plots.figure_to_html(fig, alt)
+        # The publication figure is the analyst one whenever nothing was suppressed.
+        for other, page in drawn.items():
+            if report.rows(other, year="all").equals(report.rows(profile, year="all")):
+                return page
+        drawn[profile] = "<h2>Figure</h2>" + _figure(report, profile)
+        return drawn[profile]
 
     _display(report, build)
+
+
+def _figure(report: Report, profile: str) -> str:
+    number = report.indicators[0].number
+    if number == 1:
+        fig, alt = plots.pay_band_plot(report.rows(profile))
+    elif number == 9:
+        fig, alt = plots.senior_management_plot(report.rows(profile))
+    else:
+        fig, alt = plots.forest_plot(report.rows(profile, year="all"),
+                                     thresholds=report.thresholds)
+    return plots.figure_to_html(fig, alt)
 
 
 def show_unknown(report: Report) -> None:

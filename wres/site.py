@@ -21,7 +21,7 @@ import pandas as pd
 
 from wres.atomic import write_text_atomic
 from wres.indicators import ALL_SERVICES, INDICATORS, MINORITY, Indicator
-from wres.tables import NOT_COMPUTABLE, format_flag, format_likelihood
+from wres.tables import FLAG_TEXT, NOT_COMPUTABLE, format_flag, format_likelihood
 
 SUMMARY_NOTEBOOK = "00-summary"
 BENCHMARK_NOTEBOOK = "10-benchmark"
@@ -232,13 +232,13 @@ def _headline(indicator: Indicator, measure: str, row: dict, *, labelled: bool) 
     reason = status.split(":", 1)[1].strip() if status.startswith("not_computable:") else ""
     raw_flag = str(row.get("flag") or "").strip()
     if likelihood == NOT_COMPUTABLE:
-        flag_class, flag = "none", ""
+        flag = ""
+    if flag not in FLAG_TEXT.values():
+        flag_class = "none"
     elif raw_flag == "within":
         flag_class = "within"
-    elif raw_flag in ("above", "below"):
-        flag_class = "adverse" if raw_flag == indicator.adverse else "favourable"
     else:
-        flag_class = "none"
+        flag_class = "adverse" if raw_flag == indicator.adverse else "favourable"
     return Headline(
         label=measure.replace("_", " ").capitalize() if labelled else "",
         likelihood=likelihood,

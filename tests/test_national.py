@@ -1,0 +1,288 @@
+"""The national view: every sample authority on a funnel, and the words quoted from it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wres import national
+from wres.benchmark import ADJUSTED, NOT_ASSESSED
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+PARAMS = ROOT / "params"
+NOTEBOOK = ROOT / "notebooks" / "10-benchmark.ipynb"
+SHARED_REFERENCE = ROOT.parent / "shared" / "reference" / "national_sc_wres_2023.csv"
+MEASURES = [(2, "appointed"), (3, "disciplinary"), (4, "fitness_to_practise"), (5, "cpd"),
+            (6, "public"), (7, "colleagues"), (7, "managers"), (8, "leavers")]
+
+
+@pytest.fixture(scope="module")
+def view() -> national.NationalView:
+    return national.build_national_view(2024, [str(SAMPLE / "*.csv")], params_dir=PARAMS)
+
+
+def _rows(frame: pd.DataFrame, indicator: int, measure: str) -> pd.DataFrame:
+    return frame[(frame["indicator"] == indicator) & (frame["measure"] == measure)]
+
+
+def _pooled_rl(indicator: int, authorities: list[str] | None = None) -> float:
+    """RL from counts summed by hand over the authorities' raw files (broad groups = minority)."""
+    raw = pd.concat(pd.read_csv(p) for p in sorted(SAMPLE.glob("*.csv")))
+    raw = raw[(raw["year"] == 2024) & (raw["indicator"] == indicator)]
+    if authorities is not None:
+        raw = raw[raw["authority"].isin(authorities)]
+    minority = raw[~raw["ethnic_group"].isin(["white", "unknown"])]
+    white = raw[raw["ethnic_group"] == "white"]
+    return float((minority["numerator"].sum() / minority["denominator"].sum())
+                 / (white["numerator"].sum() / white["denominator"].sum()))
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+def test_glob_patterns_find_every_sample_authority_relative_to_a_base() -> None:
+    paths = national.resolve_paths(["sample/*.csv", "sample/brightwater.csv"], base=ROOT / "data")
+    assert len(paths) == 12
+    assert paths[0].name == "ashbourne-vale.csv"
+
+
+def test_a_pattern_matching_nothing_is_named_in_the_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="nowhere/\\*.csv"):
+        national.resolve_paths(["nowhere/*.csv"], base=tmp_path)
+
+
+def test_regions_are_read_from_the_params_files(tmp_path: Path) -> None:
+    regions = national.read_regions(PARAMS)
+    assert len(regions) == 12
+    assert regions["Brightwater"] == "London"
+    assert regions["Marrowfield"] == "London"
+    assert national.read_regions(tmp_path / "missing") == {}
+
+
+def test_published_2023_figures_carry_measure_codes() -> None:
+    published = national.published_national()
+    by_measure = dict(zip(zip(published["indicator"], published["measure"], strict=True),
+                          published["relative_likelihood"], strict=True))
+    assert by_measure[(7, "colleagues")] == 1.3
+    assert by_measure[(7, "managers")] == 1.9
+    assert by_measure[(4, "fitness_to_practise")] == 2.1
+    assert len(published) == 7
+
+
+@pytest.mark.skipif(not SHARED_REFERENCE.is_file(), reason="shared reference folder not present")
+def test_packaged_2023_figures_are_a_copy_of_the_reference_file() -> None:
+    packaged = ROOT / "wres" / "data" / national.PUBLISHED_FILE
+    assert packaged.read_bytes() == SHARED_REFERENCE.read_bytes()
+
+
+# --- the benchmark ------------------------------------------------------------------------------
+
+
+def test_every_authority_has_a_row_for_every_measure_of_indicators_2_to_8(view) -> None:
+    rows = view.national
+    assert len(rows) == 12 * len(MEASURES)
+    for indicator, measure in MEASURES:
+        assert _rows(rows, indicator, measure)["authority"].nunique() == 12
+
+
+def test_an_indicator_not_submitted_is_kept_and_said_so(view) -> None:
+    row = _rows(view.national, 6, "public").set_index("authority").loc["Eastmarsh"]
+    assert row["position"] == NOT_ASSESSED
+    assert row["note"] == national.NOT_SUBMITTED
+    assert np.isnan(row["relative_likelihood"])
+    assert row["national_rl"] == pytest.approx(_rows(view.national, 6, "public")
+                                               ["national_rl"].iloc[0])
+
+
+def test_national_rl_comes_from_counts_pooled_over_all_authorities(view) -> None:
+    rows = _rows(view.national, 3, "disciplinary")
+    assert rows["national_rl"].iloc[0] == pytest.approx(_pooled_rl(3), rel=1e-12)
+    assert rows["national_rl"].iloc[0] == pytest.approx(1.5636, abs=1e-4)
+
+
+def test_kestrel_bay_reports_more_harassment_from_the_public_than_the_funnel_allows(view) -> None:
+    row = _rows(view.national, 6, "public").set_index("authority").loc["Kestrel Bay"]
+    assert row["relative_likelihood"] == pytest.approx((57 / 113) / (157 / 534))
+    assert row["position"] == "above 99.8% limit"
+    assert row["rl_lower"] < row["relative_likelihood"] < row["rl_upper"]
+    assert row["region"] == "South"
+
+
+def test_authorities_with_no_events_are_not_assessed_and_flagged_small(view) -> None:
+    rows = _rows(view.national, 4, "fitness_to_practise").set_index("authority")
+    assert rows.loc["Cindermoor", "note"] == "no events in the group"
+    assert rows.loc["Cindermoor", "withheld"]
+    assert (rows["position"] == NOT_ASSESSED).sum() == 4
+
+
+def test_publication_profile_withholds_rls_from_small_counts() -> None:
+    view = national.build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+                                        indicators=[4], profile="publication")
+    rows = view.national
+    hidden = rows[rows["withheld"]]
+    assert len(hidden) >= 1
+    assert (hidden["position"] == national.WITHHELD).all()
+    assert hidden[["relative_likelihood", "rl_lower", "upper_95"]].isna().all().all()
+    table = national.positions_table(rows)
+    assert set(table.loc[table["Position"] == "withheld", "Relative likelihood (95% CI)"]) == {
+        "[c]"}
+
+
+def test_unknown_profile_and_empty_region_are_refused() -> None:
+    with pytest.raises(ValueError, match="profile"):
+        national.build_national_view(2024, str(SAMPLE / "*.csv"), profile="public")
+    with pytest.raises(ValueError, match="Atlantis"):
+        national.build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+                                     region="Atlantis")
+
+
+def test_a_region_view_pools_only_that_regions_authorities() -> None:
+    view = national.build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+                                        region="London", indicators=[3])
+    assert set(view.national["authority"]) == {"Brightwater", "Marrowfield"}
+    expected = _pooled_rl(3, ["Brightwater", "Marrowfield"])
+    assert view.national["national_rl"].iloc[0] == pytest.approx(expected, rel=1e-12)
+
+
+# --- words ----------------------------------------------------------------------------------------
+
+
+def test_limits_sentence_states_the_overdispersion_test_and_the_limits(view) -> None:
+    widened = national.limits_sentence(_rows(view.national, 7, "managers"))
+    assert widened == (
+        "Authorities differ more than chance alone would explain (φ = 3.58, p < 0.001), so the "
+        "limits are widened by the between-authority variance τ² = 0.152 "
+        "(random-effects adjustment)."
+    )
+    plain = national.limits_sentence(_rows(view.national, 3, "disciplinary"))
+    assert plain.startswith("Authorities differ no more than chance alone would explain "
+                            "(φ = 0.73, p = 0.65)")
+    assert "not widened" in plain
+
+
+def test_limits_sentence_with_too_few_authorities_says_no_test_was_made() -> None:
+    view = national.build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+                                        region="London", indicators=[3])
+    assert national.limits_sentence(view.national).startswith(
+        "Only 2 authorities can be placed on the funnel, too few to test")
+
+
+def test_authority_comparison_keeps_one_authority_in_indicator_order(view) -> None:
+    rows = national.authority_comparison(view.national, "Kestrel Bay")
+    assert list(rows.columns[:6]) == ["indicator", "measure", "relative_likelihood", "position",
+                                      "limits", "national_rl"]
+    assert list(zip(rows["indicator"], rows["measure"], strict=True)) == MEASURES
+    with pytest.raises(ValueError, match="Kestrel Bay"):
+        national.authority_comparison(view.national, "Atlantis")
+
+
+def test_comparison_sentences_from_national_csv(view, tmp_path: Path) -> None:
+    path = national.write_national_csv(view.national, tmp_path)
+    read_back = pd.read_csv(path)
+    sentences = national.comparison_sentences(
+        national.authority_comparison(read_back, "Kestrel Bay"))
+    assert sentences[1] == (
+        "Compared with other authorities, the likelihood of entering the formal disciplinary "
+        "process (1.2) is within the 95% limits around the national figure of 1.6."
+    )
+    assert sentences[4] == (
+        "Compared with other authorities, the likelihood of reporting harassment, bullying or "
+        "abuse from people using services, their relatives or the public (1.7) is above the "
+        "99.8% limit around the national figure of 1.2; a higher likelihood is adverse for "
+        "minority ethnic staff."
+    )
+    assert sentences[3].endswith("(limits widened because authorities differ more than chance "
+                                 "would explain).")
+    eastmarsh = national.comparison_sentences(
+        national.authority_comparison(read_back, "Eastmarsh"))
+    assert eastmarsh[4].endswith("is not compared with the national figure of 1.2: "
+                                 "it was not submitted.")
+
+
+# --- tables and figures ---------------------------------------------------------------------------
+
+
+def test_national_table_puts_the_published_figure_beside_the_pooled_one(view) -> None:
+    table = national.national_table(view.national).set_index("Measure")
+    row = table.loc["Enter the formal disciplinary process"]
+    assert row["National relative likelihood (95% CI)"] == "1.56 (1.28–1.91)"
+    assert row["Published national figure, 2023"] == "1.4"
+    assert table.loc["Leave the organisation", "Published national figure, 2023"] == (
+        "not published")
+    assert table.loc["Report harassment, bullying or abuse from managers", "Limits"] == (
+        "widened (random effects)")
+
+
+def test_region_breakdown_pools_counts_of_each_regions_authorities(view) -> None:
+    breakdown = national.region_breakdown(view.results, view.regions)
+    london = breakdown[(breakdown["region"] == "London") & (breakdown["indicator"] == 3)]
+    assert london["authorities"].item() == 2
+    expected = _pooled_rl(3, ["Brightwater", "Marrowfield"])
+    assert london["relative_likelihood"].item() == pytest.approx(expected, rel=1e-12)
+    table = national.region_table(breakdown).set_index("Region")
+    assert table.loc["London", "3"].startswith(f"{expected:.2f} (")
+    assert list(table.columns[1:4]) == ["2", "3", "4"]
+    assert "7 managers" in table.columns
+
+
+def test_funnel_plot_labels_authorities_outside_the_limits(view) -> None:
+    rows = _rows(view.national, 6, "public")
+    drawn = rows[rows["relative_likelihood"].notna()]
+    curve, unadjusted = national._curves(drawn, view.levels)
+    fig, alt = national.funnel_plot(rows, curve, reference_rl=1.2, unadjusted=unadjusted)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and ax.get_xscale() == "log"
+    assert "Relative likelihood" in ax.get_ylabel() and "Precision" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.texts] == ["Kestrel Bay"]
+    assert "Kestrel Bay 1.7 (above 99.8% limit)" in alt
+    assert "for 11 authorities" in alt
+    assert "Eastmarsh (not submitted)" in alt
+    assert "published national figure, 2023, 1.2" in alt
+
+
+def test_funnel_plot_draws_widened_and_plain_limits_when_overdispersed(view) -> None:
+    rows = _rows(view.national, 7, "managers")
+    assert (rows["limits"] == ADJUSTED).all()
+    curve, unadjusted = national._curves(rows, view.levels)
+    assert unadjusted is not None
+    fig, alt = national.funnel_plot(rows, curve, unadjusted=unadjusted)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "95% limits, not widened" in labels and "99.8% limits" in labels
+    assert "widened for overdispersion" in alt
+
+
+# --- the notebook -------------------------------------------------------------------------------
+
+
+def test_notebook_runs_and_writes_national_csv(tmp_path: Path) -> None:
+    import nbformat
+    import papermill
+
+    out = tmp_path / "10-benchmark.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(out), kernel_name="python3", cwd=str(NOTEBOOK.parent),
+        parameters={"data": [str(SAMPLE / "*.csv")], "params_dir": str(PARAMS),
+                    "output_dir": str(tmp_path)},
+        progress_bar=False,
+    )
+    frame = pd.read_csv(tmp_path / "national.csv")
+    for column in ["authority", "year", "indicator", "measure", "relative_likelihood",
+                   "national_rl", "lower_95", "upper_998", "limits", "position", "region"]:
+        assert column in frame.columns
+    assert set(frame["year"]) == {2024}
+    for indicator, measure in MEASURES:
+        assert _rows(frame, indicator, measure)["authority"].nunique() == 12
+    html = "".join(
+        str(output.get("data", {}).get("text/html", ""))
+        for cell in nbformat.read(out, as_version=4).cells if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    images = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', html)
+    assert len(images) == len(MEASURES)
+    assert all(alt.startswith("Funnel plot of the relative likelihood") for alt in images)
+
