@@ -49,6 +49,7 @@ from wres.narrative import format_confidence, format_p_value, format_ratio, meas
 from wres.plots import figure_to_html
 from wres.results import compute_results
 from wres.tables import to_html
+from wres.validation import ValidationError
 
 #: Indicators benchmarked nationally (1 and 9 are descriptive shares).
 NATIONAL_INDICATORS: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8)
@@ -164,6 +165,7 @@ class NationalView:
     min_count: int = MIN_COUNT
     profile: str = "analyst"
     region: str | None = None
+    excluded: tuple[str, ...] = ()
 
 
 def build_national_view(
@@ -210,7 +212,7 @@ def build_national_view(
     if not regions and params_dir is not None:
         regions = read_regions(params_dir)
     patterns = [data] if isinstance(data, str | Path) else list(data)
-    counts = read_counts(resolve_paths(patterns))
+    counts, excluded = _read_valid(resolve_paths(patterns))
     years = sorted(int(y) for y in counts["year"].unique())
     counts = counts[(counts["year"] == int(year)) & counts["indicator"].isin(list(indicators))]
     if counts.empty:
@@ -228,7 +230,23 @@ def build_national_view(
         min_count=min_count, withhold=profile == "publication",
     )
     return NationalView(int(year), results, national, regions, tuple(levels), confidence_level,
-                        ci_method, min_count, profile, region)
+                        ci_method, min_count, profile, region, excluded)
+
+
+def _read_valid(paths: Sequence[Path]) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Counts from every file that validates; the others are left out and named.
+
+    One authority's bad file must not stop the national view of all the others.
+    """
+    frames, excluded = [], []
+    for path in paths:
+        try:
+            frames.append(read_counts([path]))
+        except ValidationError as error:
+            excluded.append(f"{Path(path).name} ({len(error.problems)} problem(s))")
+    if not frames:
+        raise ValueError("no counts file could be read: " + "; ".join(excluded))
+    return pd.concat(frames, ignore_index=True), tuple(excluded)
 
 
 def national_benchmark(
@@ -701,6 +719,9 @@ def show_overview(view: NationalView) -> None:
     authorities = sorted(view.national["authority"].unique())
     scope = f"in {view.region}" if view.region else "in the data"
     levels = _listing([format_confidence(lv) for lv in view.levels])
+    if view.excluded:
+        _display("<p class=\"not-submitted\">Left out because their counts files failed "
+                 f"validation: {html.escape(', '.join(view.excluded))}.</p>")
     _display(
         f"<p>{len(authorities)} authorities {html.escape(scope)}, {view.year}: "
         f"{html.escape(', '.join(authorities))}.</p>"

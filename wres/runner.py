@@ -161,6 +161,7 @@ def plan_runs(
                 "regions": {m.authority: m.region for m in members if m.region},
                 "confidence_level": members[0].confidence_level,
                 "ci_method": members[0].ci_method, "min_count": members[0].min_count,
+                "profile": "publication",  # a public page: ratios from small counts withheld
             }
             runs.append(RunSpec(
                 id=f"{year}/{NATIONAL_SLUG}/{BENCHMARK}", notebook=BENCHMARK,
@@ -230,8 +231,8 @@ def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {"status": "failed", "error": None, "started": started}
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=_ensure(Path(run.output_dir))))
     try:
-        parameters = dict(run.parameters, output_dir=str(staging),
-                          render_profiles=["analyst", "publication"], profile="analyst")
+        parameters = {"profile": "analyst", **run.parameters, "output_dir": str(staging),
+                      "render_profiles": ["analyst", "publication"]}
         nb = papermill.execute_notebook(
             run.notebook_path, None, parameters=parameters, cwd=str(NOTEBOOKS),
             kernel_name="python3", kernel_manager_class="wres.kernels.ForkKernelManager",

@@ -1,0 +1,265 @@
+"""`wres run` end to end: notebooks through papermill, pages, results, skips and failures.
+
+One small batch (a fictitious authority derived from the smallest sample authority,
+with indicator 4 left out, beside an authority whose counts file is broken) runs once
+for the module; the tests then read what it wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from wres import runner
+from wres.data import read_counts
+from wres.disclosure import find_small_counts
+from wres.params import load_params
+from wres.results import EXTRA_COLUMNS, RESULT_COLUMNS, compute_results
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample" / "fernleigh-downs.csv"
+YEAR = 2024
+INDICATOR_NOTEBOOKS = [p.stem for p in sorted((ROOT / "notebooks").glob("0[1-9]-*.ipynb"))]
+
+
+def _write_params(folder: Path, name: str, authority: str, data: Path, **extra) -> Path:
+    path = folder / f"{name}.yaml"
+    body = {"authority": authority, "years": [YEAR], "data": str(data), "region": "South"}
+    body.update(extra)
+    path.write_text(yaml.safe_dump(body))
+    return path
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Run a two-authority batch once: one good (indicator 4 missing), one broken."""
+    root = tmp_path_factory.mktemp("batch")
+    params = root / "params"
+    params.mkdir()
+    counts = pd.read_csv(SAMPLE)
+    good = counts[counts["indicator"] != 4].assign(authority="Tiny Vale")
+    good.to_csv(root / "tiny-vale.csv", index=False)
+    broken = counts.assign(authority="Broken Fen")
+    broken.loc[5, "numerator"] = -3
+    broken.to_csv(root / "broken-fen.csv", index=False)
+    _write_params(params, "tiny-vale", "Tiny Vale", root / "tiny-vale.csv")
+    _write_params(params, "broken-fen", "Broken Fen", root / "broken-fen.csv")
+    output = root / "outputs"
+    started = time.perf_counter()
+    code = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "wres"), "run", "--params", str(params), "--output",
+         str(output), "--jobs", "2", "--quiet"],
+        capture_output=True, text=True, timeout=900,
+    )
+    return {"root": root, "params": params, "output": output, "process": code,
+            "seconds": time.perf_counter() - started, "counts": root / "tiny-vale.csv"}
+
+
+def _manifest(output: Path) -> dict:
+    return json.loads((output / "manifest.json").read_text())
+
+
+def test_a_broken_authority_fails_alone_and_the_batch_exits_non_zero(batch):
+    assert batch["process"].returncode == 1, batch["process"].stderr
+    runs = _manifest(batch["output"])["runs"]
+    good = [r for r in runs if r["authority"] == "Tiny Vale"]
+    broken = [r for r in runs if r["authority"] == "Broken Fen"]
+    assert len(good) == 10 and all(r["status"] == "ok" for r in good)
+    national = next(r for r in runs if r["authority"] == "National")
+    assert national["status"] == "ok"  # the bad file is left out of the national view
+    assert broken and all(r["status"] == "failed" for r in broken)
+    error = broken[0]["error"]
+    assert "broken-fen.csv" in error and "row 7" in error and "numerator" in error
+    index = (batch["output"] / "index.html").read_text()
+    assert "Broken Fen" in index and "failed" in index.lower()
+    assert "FAILED 2024/broken-fen/" in batch["process"].stderr
+
+
+def test_every_notebook_writes_the_rows_wres_results_computes(batch):
+    expected = compute_results(read_counts([batch["counts"]]))
+    expected = expected[expected["year"] == YEAR]
+    folder = batch["output"] / str(YEAR) / "tiny-vale"
+    for stem in INDICATOR_NOTEBOOKS:
+        number = int(stem[:2])
+        written = pd.read_csv(folder / f"{stem}.results.csv")
+        assert list(written.columns) == RESULT_COLUMNS + EXTRA_COLUMNS
+        mine = expected[expected["indicator"] == number].reset_index(drop=True)
+        mine.to_csv(batch["root"] / "expected.csv", index=False)
+        again = pd.read_csv(batch["root"] / "expected.csv")
+        pd.testing.assert_frame_equal(written, again, check_dtype=False)
+    consolidated = pd.read_csv(batch["output"] / "results.csv")
+    assert len(consolidated) == len(expected)
+    assert set(consolidated["authority"]) == {"Tiny Vale"}
+
+
+def test_an_indicator_not_submitted_renders_a_not_submitted_page(batch):
+    page = batch["output"] / str(YEAR) / "tiny-vale" / "04-fitness-to-practise.publication.html"
+    text = page.read_text()
+    assert f"Not submitted for {YEAR}" in text
+    assert "Indicator 4 (fitness to practise) was not submitted for 2024 by Tiny Vale" in text
+    results = pd.read_csv(page.with_name("04-fitness-to-practise.results.csv"))
+    assert results.empty
+
+
+def test_publication_pages_show_no_code_no_small_count_and_alt_text_everywhere(batch):
+    folder = batch["output"] / str(YEAR) / "tiny-vale"
+    for stem in ["00-summary", *INDICATOR_NOTEBOOKS]:
+        text = (folder / f"{stem}.publication.html").read_text()
+        assert 'class="jp-InputArea' not in text and "report.load(" not in text, stem
+        assert find_small_counts(text) == [], stem
+        images = re.findall(r"<img\b[^>]*>", text)
+        for image in images:
+            alt = re.search(r'alt="([^"]*)"', image)
+            assert alt and len(alt.group(1)) > 20, (stem, image[:80])
+            assert 'src="data:image/png;base64,' in image
+        assert not re.search(r"<script[^>]+src=", text), stem
+        assert not re.search(r"(src|href)=[\"']https?://", text), stem
+        assert "Provenance" in text and "git commit" in text
+    analyst = (folder / "03-disciplinary.html").read_text()
+    assert 'class="jp-InputArea' in analyst  # the analyst page shows the code
+    assert find_small_counts(analyst) != []  # ... and every count: the check can fail
+
+
+def test_figures_reports_have_images(batch):
+    text = (batch["output"] / str(YEAR) / "tiny-vale" / "07-harassment-staff.html").read_text()
+    assert len(re.findall(r"<img\b", text)) >= 1
+
+
+def test_publication_page_opens_in_headless_chromium_without_errors(batch, tmp_path):
+    from wres.browser import check_page
+
+    page = batch["output"] / str(YEAR) / "tiny-vale" / "03-disciplinary.publication.html"
+    result = check_page(page, screenshot=tmp_path / "page.png")
+    assert result.console_errors == []
+    assert result.failed_requests == []
+    assert (tmp_path / "page.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_index_opens_in_chromium_and_every_link_resolves(batch, tmp_path):
+    from wres.browser import check_links, check_page
+
+    index = batch["output"] / "index.html"
+    result = check_page(index, screenshot=tmp_path / "index.png")
+    assert result.console_errors == [] and result.failed_requests == []
+    assert len(result.links) > 10
+    assert check_links(index, list(result.links)) == []
+
+
+def test_manifest_records_inputs_versions_timings_and_status(batch):
+    run = next(r for r in _manifest(batch["output"])["runs"]
+               if r["id"] == f"{YEAR}/tiny-vale/03-disciplinary")
+    assert run["status"] == "ok"
+    assert set(run["inputs"]) >= {"notebook", "params", "data", "package", "lock"}
+    assert run["packages"]["papermill"] and run["packages"]["pandas"]
+    assert run["timings"]["total"] > 0
+    assert run["outputs"]["publication_html"].endswith("03-disciplinary.publication.html")
+
+
+def test_nothing_changed_means_everything_is_skipped_quickly(batch):
+    good = batch["params"]
+    started = time.perf_counter()
+    process = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "wres"), "run", "--params", str(good), "--output",
+         str(batch["output"]), "--quiet"], capture_output=True, text=True, timeout=120)
+    seconds = time.perf_counter() - started
+    assert process.returncode == 1  # the broken authority is retried and fails again
+    assert "0 run, 11 unchanged (skipped), 10 failed" in process.stdout
+    assert seconds < 30  # the benchmark script measures the real figure
+
+
+def test_keys_follow_data_notebook_and_parameters(tmp_path, monkeypatch):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    monkeypatch.setattr(runner, "NOTEBOOKS", notebooks)
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in ("one", "two"):
+        shutil.copy(SAMPLE, tmp_path / f"{name}.csv")
+        _write_params(params, name, name.title(), tmp_path / f"{name}.csv")
+
+    def keys():
+        loaded = [load_params(p) for p in sorted(params.glob("*.yaml"))]
+        return {r.id: r.key for r in runner.plan_runs(loaded, tmp_path / "out")}
+
+    before = keys()
+    with open(tmp_path / "one.csv", "a") as handle:
+        handle.write("\n")
+    after_data = keys()
+    changed = {k for k in before if before[k] != after_data[k]}
+    assert changed and all(k.split("/")[1] in {"one", "national"} for k in changed)
+    assert all(before[k] == after_data[k] for k in before if k.split("/")[1] == "two")
+    nb = notebooks / "03-disciplinary.ipynb"
+    nb.write_text(nb.read_text().replace("report.show_table(r)", "report.show_table(r) "))
+    after_nb = keys()
+    changed = {k for k in after_data if after_data[k] != after_nb[k]}
+    assert changed == {f"{YEAR}/one/03-disciplinary", f"{YEAR}/two/03-disciplinary"}
+    _write_params(params, "two", "Two", tmp_path / "two.csv", min_count=10)
+    after_params = keys()
+    changed = {k for k in after_nb if after_nb[k] != after_params[k]}
+    assert changed and all(k.split("/")[1] == "two" for k in changed)
+
+
+def test_slugs_cannot_leave_the_output_folder(tmp_path):
+    params = tmp_path / "params"
+    params.mkdir()
+    _write_params(params, "evil", "../../etc", SAMPLE)
+    _write_params(params, "city", 'Brighton & Hove "City"', SAMPLE)
+    loaded = [load_params(p) for p in sorted(params.glob("*.yaml"))]
+    out = (tmp_path / "out").resolve()
+    for run in runner.plan_runs(loaded, out):
+        assert Path(run.final_dir).resolve().is_relative_to(out)
+    slugs = {p.safe_slug for p in loaded}
+    assert slugs == {"etc", "brighton-hove-city"}
+
+
+def test_a_killed_batch_keeps_earlier_outputs_and_a_rerun_completes(tmp_path):
+    params = tmp_path / "params"
+    params.mkdir()
+    shutil.copy(SAMPLE, tmp_path / "k.csv")
+    _write_params(params, "k", "Fernleigh Downs", tmp_path / "k.csv")
+    out = tmp_path / "out"
+    command = [str(ROOT / ".venv" / "bin" / "wres"), "run", "--params", str(params),
+               "--output", str(out), "--jobs", "1", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    folder = out / str(YEAR) / "fernleigh-downs"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and len(list(folder.glob("*.publication.html"))) < 2:
+        time.sleep(0.2)
+    import os
+
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    written = sorted(folder.glob("*.publication.html"))
+    assert 2 <= len(written) < 11
+    for page in written:
+        assert page.read_text().rstrip().endswith("</html>")
+    assert not list(folder.glob(".*.tmp"))
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    manifest = _manifest(out)
+    assert all(r["status"] == "ok" for r in manifest["runs"])
+    assert len(list(folder.glob("*.publication.html"))) == 10
+
+
+def test_a_dask_local_cluster_gives_the_same_results(batch, tmp_path):
+    good = batch["params"] / "tiny-vale.yaml"
+    out = tmp_path / "dask"
+    process = subprocess.run(
+        [sys.executable, "-m", "wres.cli", "run", "--params", str(good), "--output", str(out),
+         "--scheduler", "local", "--jobs", "2", "--quiet", "--indicator", "3",
+         "--indicator", "7"], capture_output=True, text=True, timeout=600)
+    assert process.returncode == 0, process.stderr
+    local = pd.read_csv(batch["output"] / "results.csv")
+    local = local[local["indicator"].isin([3, 7])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv"), local)
