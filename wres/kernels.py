@@ -232,6 +232,10 @@ def _serve(address: str, preload: list[str]) -> None:
     for name in preload:
         if name:
             importlib.import_module(name)
+    try:
+        importlib.import_module("wres.report").warm_up()
+    except Exception as error:  # noqa: BLE001 - a cold kernel is slower, not wrong
+        print(f"wres: kernel warm-up skipped ({error})", file=sys.stderr)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     tmp = address + ".tmp"
@@ -277,7 +281,7 @@ def _become_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
-        app.initialize(["-f", request["connection_file"]])
+        app.initialize(["-f", request["connection_file"], "--HistoryManager.enabled=False"])
         app.start()
     except BaseException:  # noqa: BLE001 - a kernel that fails to start must still exit
         code = 1

@@ -435,3 +435,47 @@ def show_comparison(report: Report, national: str | Path | None) -> None:
                         "funnel plots this year.</p>")
 
     _display(report, build)
+
+
+def warm_up() -> None:
+    """Run a tiny report once with output discarded, to fill lazy imports and caches.
+
+    The kernel zygote calls this before forking, so every kernel starts with
+    fonts, templates and pandas/matplotlib internals already loaded.
+    """
+    import tempfile
+
+    import IPython.display as ipd
+    from matplotlib import pyplot as plt
+
+    rows = []
+    for year in (2023, 2024):
+        for service in ("adults", "children"):
+            for number, measure in ((1, "Band 1"), (1, "Band 2"), (3, "disciplinary"),
+                                    (9, "senior_managers")):
+                for group, denominator, numerator in (("white", 400, 40), ("minority", 100, 3),
+                                                      ("unknown", 20, 2)):
+                    rows.append(("Warm Up", year, service, number, measure, group,
+                                 denominator, numerator))
+    counts = pd.DataFrame(rows, columns=["authority", "year", "service", "indicator",
+                                         "measure", "ethnic_group", "denominator",
+                                         "numerator"])
+    shown = ipd.display
+    ipd.display = lambda *args, **kwargs: None
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "warm.csv"
+            counts.to_csv(path, index=False)
+            for number in (1, 3, 9):
+                report = load(number, authority="Warm Up", year=2024, data=str(path),
+                              render_profiles=PROFILES)
+                for show in (show_header, show_findings, show_table, show_figure,
+                             show_unknown, show_change):
+                    show(report)
+                write_results(report, folder, "warm")
+            summary = load(range(1, 10), authority="Warm Up", year=2024, data=str(path),
+                           render_profiles=PROFILES)
+            show_summary(summary)
+    finally:
+        ipd.display = shown
+        plt.close("all")
