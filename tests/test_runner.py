@@ -155,6 +155,21 @@ def test_index_opens_in_chromium_and_every_link_resolves(batch, tmp_path):
     assert check_links(index, list(result.links)) == []
 
 
+def test_the_index_shows_headlines_only_as_published(batch):
+    published = pd.read_csv(batch["output"] / "results.publication.csv", dtype=str)
+    withheld = published[(published["service"] == "all") & (published["group"] == "minority")
+                         & (published["relative_likelihood"] == "[c]")]
+    assert len(withheld) > 0  # the tiny authority has small counts
+    full = pd.read_csv(batch["output"] / "results.csv")
+    index = (batch["output"] / "index.html").read_text()
+    for _, row in withheld.iterrows():
+        match = full[(full["indicator"] == int(row["indicator"]))
+                     & (full["measure"] == row["measure"]) & (full["service"] == "all")
+                     & (full["group"] == "minority")]
+        hidden = f"{float(match['relative_likelihood'].iloc[0]):.2f} ("
+        assert hidden not in index
+
+
 def test_manifest_records_inputs_versions_timings_and_status(batch):
     run = next(r for r in _manifest(batch["output"])["runs"]
                if r["id"] == f"{YEAR}/tiny-vale/03-disciplinary")

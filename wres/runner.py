@@ -448,6 +448,7 @@ def _record(run: RunSpec, outcome: dict[str, Any], provenance: dict[str, Any]) -
     spec = asdict(run)
     record = {k: spec[k] for k in ("id", "authority", "slug", "region", "year", "notebook",
                                    "indicator", "key", "inputs")}
+    record["min_count"] = run.parameters.get("min_count", 5)
     record["title"] = (INDICATORS[run.indicator].title if run.indicator else
                        ("Authority summary" if run.notebook == SUMMARY else "National view"))
     record.update(git_commit=provenance.get("git_commit"), packages=provenance["packages"])
@@ -494,7 +495,27 @@ def consolidate(output_dir: Path, manifest: dict[str, Any]) -> None:
                else pd.DataFrame(columns=RESULT_COLUMNS + EXTRA_COLUMNS))
     results = results.sort_values(["authority", "year", "indicator"], kind="stable")
     write_csv_atomic(results, output_dir / "results.csv")
-    build_index(manifest, results, output_dir)
+    published = _publishable(results, manifest)
+    write_csv_atomic(published, output_dir / "results.publication.csv")
+    build_index(manifest, published, output_dir)
+
+
+def _publishable(results: Any, manifest: dict[str, Any]) -> Any:
+    """The results with disclosure control, per authority at its own ``min_count``.
+
+    The index page is read by the public, so its headlines come from these rows.
+    """
+    import pandas as pd
+
+    from wres.disclosure import apply_disclosure
+
+    if results.empty:
+        return results
+    min_counts = {r["authority"]: int(r.get("min_count") or 5) for r in manifest["runs"]}
+    parts = [apply_disclosure(part.reset_index(drop=True),
+                              min_count=min_counts.get(authority, 5))
+             for authority, part in results.groupby("authority", sort=False)]
+    return pd.concat(parts, ignore_index=True)
 
 
 class _Progress:
