@@ -281,7 +281,11 @@ def _become_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
-        app.initialize(["-f", request["connection_file"], "--HistoryManager.enabled=False"])
+        app.initialize([
+            "-f", request["connection_file"], "--HistoryManager.enabled=False",
+            # exit if the zygote goes (it goes when the worker that started it goes)
+            f"--IPKernelApp.parent_handle={os.getppid()}",
+        ])
         app.start()
     except BaseException:  # noqa: BLE001 - a kernel that fails to start must still exit
         code = 1
