@@ -1,9 +1,9 @@
 """Vectorised interval kernels for a ratio of two proportions.
 
-Private helpers for :mod:`wres.stats`. Every function here takes float arrays of
-counts for rows that are computable (both groups have staff, the reference group
-has events) and returns arrays of the same shape. Status handling, validation and
-tidy output live in :mod:`wres.stats`.
+Private helpers for :mod:`wres.stats`. Every function here takes 1-D arrays of
+counts (``int64`` or float) for rows that are computable (both groups have staff,
+the reference group has events) and returns arrays of the same shape. Status
+handling, validation and tidy output live in :mod:`wres.stats`.
 
 Notation: ``x1/n1`` is the group of interest, ``x0/n0`` the reference group and
 ``theta`` the ratio ``p1 / p0``.
@@ -21,6 +21,10 @@ _LOG_BRACKET = 40.0
 _HUGE = 1e300
 
 
+#: Rows per block in :func:`katz_log`: its temporaries stay in cache and are reused.
+_BLOCK = 1 << 15
+
+
 def katz_log(
     x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray, z: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -30,14 +34,24 @@ def katz_log(
     is 0 and the upper limit comes from the same formula after adding 0.5 to
     both counts and both denominators (statsmodels ``method="log-adjusted"``),
     because the unadjusted standard error is infinite.
+
+    The rows are processed in blocks of `_BLOCK` written straight into the three
+    arrays returned: for a million rows, fresh memory for every intermediate
+    array costs more than the arithmetic. Each figure is the plain formula's,
+    bit for bit.
     """
+    estimate, lower, upper = np.empty((3, np.size(x1)))  # one allocation, three rows
     with np.errstate(divide="ignore", invalid="ignore"):
-        estimate = (x1 / n1) / (x0 / n0)
-        se = np.sqrt(1.0 / x1 - 1.0 / n1 + 1.0 / x0 - 1.0 / n0)
-        spread = np.exp(z * se)
-        lower, upper = estimate / spread, estimate * spread
-    none = (x1 == 0) & (x0 > 0) & (n1 > 0) & (n0 > 0)
-    if none.any():
+        for start in range(0, estimate.size, _BLOCK):
+            rows = slice(start, start + _BLOCK)
+            a1, m1, a0, m0 = (np.asarray(v[rows], dtype=float) for v in (x1, n1, x0, n0))
+            ratio = np.divide(a1 / m1, a0 / m0, out=estimate[rows])
+            spread = np.exp(z * np.sqrt(1.0 / a1 - 1.0 / m1 + 1.0 / a0 - 1.0 / m0))
+            np.divide(ratio, spread, out=lower[rows])
+            np.multiply(ratio, spread, out=upper[rows])
+    none = np.flatnonzero(x1 == 0)
+    none = none[(x0[none] > 0) & (n1[none] > 0) & (n0[none] > 0)]
+    if none.size:
         a1, m1, a0, m0 = x1[none] + 0.5, n1[none] + 0.5, x0[none] + 0.5, n0[none] + 0.5
         se_adj = np.sqrt(1.0 / a1 - 1.0 / m1 + 1.0 / a0 - 1.0 / m0)
         upper[none] = np.exp(np.log((a1 / m1) / (a0 / m0)) + z * se_adj)

@@ -4,7 +4,9 @@ Every function is vectorised over numpy arrays or pandas Series (scalars
 broadcast) and returns a tidy DataFrame or Series, indexed like the first Series
 argument. Each result row carries the method and the confidence level that made
 it. Zero and empty cells never raise: they give a ``not_computable: <reason>``
-status and NaN figures. Words for flags, significance and verdicts live in
+status and NaN figures. The word columns (``status``, ``ci_method``,
+``rate_method``) are pandas Categoricals: they compare and ``.str``-match like
+text and cost one byte a row. Words for flags, significance and verdicts live in
 :mod:`wres._verdicts` and are re-exported here.
 """
 
@@ -106,45 +108,71 @@ def _index(*values: ArrayLike) -> pd.Index | None:
 
 
 def _counts(**named: ArrayLike) -> dict[str, np.ndarray]:
-    """Broadcast counts to 1-D float arrays and check they are counts.
+    """Broadcast counts to 1-D arrays and check they are counts.
+
+    ``int64`` counts stay ``int64`` (as a private copy, never the caller's
+    array), so they can be both the arithmetic's input and the output's count
+    column; anything else becomes float. The arithmetic gives the same bits
+    either way: numpy converts each integer to float exactly as ``astype`` does.
 
     Raises
     ------
     ValueError
         Naming the argument and first position of a missing or negative value.
     """
-    arrays = np.broadcast_arrays(
-        *(np.atleast_1d(np.asarray(v, dtype=float)) for v in named.values())
-    )
+    arrays = np.broadcast_arrays(*(np.atleast_1d(_as_numbers(v)) for v in named.values()))
     checked = {}
     for name, values in zip(named, arrays, strict=True):
-        bad = np.flatnonzero(~(values >= 0))  # catches NaN as well as negatives
-        if bad.size:
+        flat = values.ravel()
+        if flat.size and not flat.min() >= 0:  # a NaN minimum fails too
+            bad = np.flatnonzero(~(flat >= 0))
             raise ValueError(
-                f"{name} must be non-negative counts; position {bad[0]} is {values[bad[0]]!r}"
+                f"{name} must be non-negative counts; position {bad[0]} is "
+                f"{flat[bad[0]].astype(float)!r}"
             )
-        checked[name] = values.ravel()
+        checked[name] = flat
+    whole = [name for name, flat in checked.items() if flat.dtype == np.int64]
+    if whole:  # copy into one block: one large allocation costs less than several
+        block = np.empty((len(whole), arrays[0].size), dtype=np.int64)
+        for row, name in zip(block, whole, strict=True):
+            row[...] = checked[name]
+            checked[name] = row
     return checked
+
+
+def _as_numbers(values: ArrayLike) -> np.ndarray:
+    """``int64`` arrays as they are (no conversion needed), anything else as float."""
+    if getattr(values, "dtype", None) == np.int64:
+        return np.asarray(values)
+    return np.asarray(values, dtype=float)
 
 
 def _count_column(given: ArrayLike, values: np.ndarray) -> np.ndarray:
     """The counts as given when they were integers, else the checked float array."""
+    if values.dtype == np.int64:
+        return values  # already a private copy (see `_counts`)
     original = np.asarray(given)
     if original.dtype.kind in "iu" and original.shape == values.shape:
         return original.copy()  # frames are built without copying; never share the caller's
     whole = np.all(values == np.floor(values)) and np.all(values < 2**53)
-    return values.astype(np.int64) if whole else values
+    return values.astype(np.int64) if whole else values.copy()
 
 
-def _status_column(codes: np.ndarray, words: tuple[str, ...]) -> np.ndarray:
-    """Status words for integer codes, as a string column (fast for a million rows)."""
-    return pd.Series(pd.Categorical.from_codes(codes, categories=words)).astype("str").to_numpy()
+def _status_column(codes: np.ndarray, words: tuple[str, ...]) -> pd.Categorical:
+    """Status words for integer codes, as a categorical column (fast for a million rows)."""
+    return pd.Categorical.from_codes(codes, categories=words)
+
+
+def _label_column(label: str, size: int) -> pd.Categorical:
+    """One label (a method name) for every row, as a one-category categorical column."""
+    return pd.Categorical.from_codes(np.zeros(size, dtype=np.int8), categories=[label])
 
 
 def _check_within(numerator: np.ndarray, denominator: np.ndarray, name: str) -> None:
     """Raise if a numerator exceeds its denominator."""
-    bad = np.flatnonzero(numerator > denominator)
-    if bad.size:
+    over = numerator > denominator
+    if over.any():
+        bad = np.flatnonzero(over)
         raise ValueError(
             f"{name}: numerator {numerator[bad[0]]:g} exceeds denominator "
             f"{denominator[bad[0]]:g} at position {bad[0]}"
@@ -249,11 +277,12 @@ def proportion_interval(
             "rate": rate,
             "rate_lower": lower,
             "rate_upper": upper,
+            "rate_method": _label_column(method, x.size),
+            "confidence_level": np.full(x.size, float(confidence_level)),
         },
         index=_index(numerator, denominator),
+        copy=False,  # every column is a fresh array
     )
-    frame["rate_method"] = method
-    frame["confidence_level"] = float(confidence_level)
     return frame
 
 
@@ -265,9 +294,15 @@ _RATIO_STATUSES = (OK, NO_ONE_GROUP, NO_ONE_REFERENCE, NO_EVENTS_EITHER, NO_EVEN
 
 def _ratio_status(x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray) -> np.ndarray:
     """Code into ``_RATIO_STATUSES``: 0 ok, else the first reason that applies."""
-    return np.select(
-        [n1 == 0, n0 == 0, (x1 == 0) & (x0 == 0), x0 == 0], [1, 2, 3, 4], default=0
-    ).astype(np.int8)
+    codes = np.zeros(x1.shape, dtype=np.int8)
+    # every reason needs an empty group or no reference events (counts are <= people)
+    rows = np.flatnonzero((n1 == 0) | (x0 == 0))
+    if rows.size:
+        a1, m1, a0, m0 = x1[rows], n1[rows], x0[rows], n0[rows]
+        codes[rows] = np.select(
+            [m1 == 0, m0 == 0, (a1 == 0) & (a0 == 0), a0 == 0], [1, 2, 3, 4], default=0
+        )
+    return codes
 
 
 def relative_likelihood(
@@ -309,8 +344,10 @@ def relative_likelihood(
     status = _ratio_status(x1, n1, x0, n0)
     ok = status == 0
     if method == "katz-log":  # cheap enough to run on every row, then blank the rest
-        estimate, lower, upper = (np.where(ok, v, np.nan) for v in
-                                  _ratio_ci.katz_log(x1, n1, x0, n0, z))
+        estimate, lower, upper = _ratio_ci.katz_log(x1, n1, x0, n0, z)
+        if not ok.all():
+            for values in (estimate, lower, upper):
+                values[~ok] = np.nan
     else:
         estimate, lower, upper = (np.full(x1.shape, np.nan) for _ in range(3))
         a1, m1, a0, m0 = x1[ok], n1[ok], x0[ok], n0[ok]
@@ -318,7 +355,7 @@ def relative_likelihood(
         lower[ok], upper[ok] = _ratio_ci.score_interval(
             a1, m1, a0, m0, z, miettinen_nurminen=method == "miettinen-nurminen"
         )
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "numerator": _count_column(numerator, x1),
             "denominator": _count_column(denominator, n1),
@@ -327,14 +364,13 @@ def relative_likelihood(
             "relative_likelihood": estimate,
             "rl_lower": lower,
             "rl_upper": upper,
+            "ci_method": _label_column(method, x1.size),
+            "confidence_level": np.full(x1.size, float(confidence_level)),
+            "status": _status_column(status, _RATIO_STATUSES),
         },
         index=_index(numerator, denominator, reference_numerator, reference_denominator),
-        copy=False,  # the arrays are fresh; skipping the copy halves the time for 1M rows
+        copy=False,  # every column is a fresh array; skipping the copy halves the time
     )
-    frame["ci_method"] = method
-    frame["confidence_level"] = float(confidence_level)
-    frame["status"] = _status_column(status, _RATIO_STATUSES)
-    return frame
 
 
 _SWAPS = (
@@ -425,7 +461,7 @@ def share_difference(
         index=_index(group_numerator, group_denominator, comparison_numerator,
                      comparison_denominator),
     )
-    frame["ci_method"] = "newcombe"
+    frame["ci_method"] = _label_column("newcombe", x1.size)
     frame["confidence_level"] = float(confidence_level)
     status = np.select([n1 == 0, n2 == 0], [1, 2], default=0).astype(np.int8)
     frame["status"] = _status_column(
