@@ -281,3 +281,26 @@ def test_installed_wres_results_command(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert f"wrote 38 rows to {output}" in done.stdout
+
+
+def test_wres_results_on_the_sample_data_matches_wres_stats(tmp_path):
+    sample = sorted((Path(__file__).resolve().parents[1] / "data" / "sample").glob("*.csv"))
+    out = tmp_path / "results.csv"
+    assert main(["results", *map(str, sample), "--output", str(out)]) == 0
+    written = pd.read_csv(out)
+    assert set(written["authority"]) >= {"Ashbourne Vale", "Fernleigh Downs", "Marrowfield"}
+    direct = stats.relative_likelihood(
+        written["numerator"], written["denominator"],
+        written["reference_numerator"], written["reference_denominator"],
+    )
+    np.testing.assert_allclose(written["relative_likelihood"], direct["relative_likelihood"],
+                               rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(written["rl_lower"], direct["rl_lower"], rtol=1e-12,
+                               equal_nan=True)
+    np.testing.assert_allclose(written["rl_upper"], direct["rl_upper"], rtol=1e-12,
+                               equal_nan=True)
+    assert (written["status"] == direct["status"].astype(str)).all()
+    rates = stats.proportion_interval(written["numerator"], written["denominator"])
+    np.testing.assert_allclose(written["rate_lower"], rates["rate_lower"], rtol=1e-12,
+                               equal_nan=True)
+    assert (written["status"] != "ok").any() and (written["status"] == "ok").sum() > 1000
