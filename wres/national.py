@@ -31,7 +31,7 @@ import pandas as pd
 import seaborn as sns
 import yaml
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from wres import stats
 from wres.benchmark import (
@@ -46,7 +46,7 @@ from wres.data import read_counts
 from wres.disclosure import MARKER, MIN_COUNT
 from wres.indicators import ALL_SERVICES, MINORITY, get_indicator
 from wres.narrative import format_confidence, format_p_value, format_ratio, measure_label
-from wres.plots import figure_to_html
+from wres.plots import figure_to_html, log_axis
 from wres.results import compute_results
 from wres.tables import to_html
 from wres.validation import ValidationError
@@ -561,12 +561,7 @@ def funnel_plot(
 
 
 def _axes(ax, low: float, high: float, precision: pd.Series) -> None:
-    ax.set_yscale("log")
-    ax.set_ylim(low, high)
-    ticks = [t for t in _TICKS if low <= t <= high]
-    ax.yaxis.set_major_locator(FixedLocator(ticks))
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.set_yticklabels([f"{t:g}" for t in ticks])
+    log_axis(ax, low, high, axis="y", ticks=_TICKS)
     ax.set_xscale("log")
     ax.set_xlim(float(precision.min()), float(precision.max()))
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))

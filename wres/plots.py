@@ -187,7 +187,7 @@ def forest_plot(
     for y, text in words:
         ax.text(1, y, text, ha="center", va="center", fontsize=_FONT, style="italic",
                 bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
-    _log_axis(ax, left, right)
+    log_axis(ax, left, right)
     ax.set_yticks(range(len(categories)))
     ax.set_yticklabels([
         service_label(s) if len(measures) == 1 else f"{_short(indicator, m)}: {service_label(s)}"
@@ -213,13 +213,16 @@ def _default_title(indicator, measures: list[str]) -> str:
     return f"Relative likelihood: {indicator.title.lower()}"
 
 
-def _log_axis(ax, left: float, right: float) -> None:
-    ax.set_xscale("log")
-    ax.set_xlim(left, right)
-    ticks = [t for t in _NICE_TICKS if left <= t <= right]
-    ax.xaxis.set_major_locator(FixedLocator(ticks))
-    ax.xaxis.set_minor_locator(NullLocator())
-    ax.set_xticklabels([f"{t:g}" for t in ticks])
+def log_axis(ax, low: float, high: float, *, axis: str = "x",
+             ticks: Sequence[float] = _NICE_TICKS) -> None:
+    """A log-scale axis from ``low`` to ``high`` labelled at round values such as 0.8 and 1.25."""
+    getattr(ax, f"set_{axis}scale")("log")
+    getattr(ax, f"set_{axis}lim")(low, high)
+    shown = [t for t in ticks if low <= t <= high]
+    target = getattr(ax, f"{axis}axis")
+    target.set_major_locator(FixedLocator(shown))
+    target.set_minor_locator(NullLocator())
+    getattr(ax, f"set_{axis}ticklabels")([f"{t:g}" for t in shown])
 
 
 def _forest_alt(rows, indicator, categories, years, thresholds, group) -> str:
