@@ -224,6 +224,27 @@ def test_keys_follow_data_notebook_and_parameters(tmp_path, monkeypatch):
     assert changed and all(k.split("/")[1] == "two" for k in changed)
 
 
+def test_the_national_view_reruns_only_for_the_year_whose_data_changed(tmp_path):
+    params = tmp_path / "params"
+    params.mkdir()
+    counts = pd.read_csv(SAMPLE)
+    counts.to_csv(tmp_path / "one.csv", index=False)
+    _write_params(params, "one", "Fernleigh Downs", tmp_path / "one.csv",
+                  years=[2022, 2023, 2024])
+
+    def national_keys():
+        runs = runner.plan_runs([load_params(params / "one.yaml")], tmp_path / "out")
+        return {r.year: r.key for r in runs if r.notebook == runner.BENCHMARK}
+
+    before = national_keys()
+    edited = counts.copy()
+    edited.loc[(edited["year"] == 2022) & (edited["ethnic_group"] == "white"), "numerator"] = 0
+    edited.to_csv(tmp_path / "one.csv", index=False)
+    after = national_keys()
+    assert before[2022] != after[2022]
+    assert before[2023] == after[2023] and before[2024] == after[2024]
+
+
 def test_slugs_cannot_leave_the_output_folder(tmp_path):
     params = tmp_path / "params"
     params.mkdir()

@@ -170,13 +170,40 @@ def plan_runs(
                 output_dir=str(output_dir),
                 final_dir=str(output_dir / str(year) / NATIONAL_SLUG), timeout=timeout,
                 inputs={"notebook": _sha256(bench),
-                        "data": {p: data_hashes[Path(p)] for p in data}, **shared},
+                        "data": {p: _year_hash(Path(p), year) for p in data}, **shared},
             ))
     for run in runs:
         run.inputs["params"] = hashlib.sha256(
             json.dumps(run.parameters, sort_keys=True, default=str).encode()).hexdigest()
         run.key = _key(run.inputs)
     return runs
+
+
+def _year_hash(path: Path, year: int) -> str:
+    """Hash of one year's rows of a CSV counts file (the whole file for other formats).
+
+    The national view of a year depends only on that year's counts, so editing
+    another year of an authority's data does not re-run it.
+    """
+    if not path.exists():
+        return "missing"
+    if path.suffix.lower() != ".csv":
+        return _sha256(path)
+    import csv
+
+    digest = hashlib.sha256()
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        digest.update(repr(header).encode())
+        names = [h.strip().lower() for h in header]
+        if "year" not in names:
+            return _sha256(path)
+        column = names.index("year")
+        for row in reader:
+            if len(row) > column and row[column].strip() in {str(year), f"{year}.0"}:
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
 
 
 def _key(inputs: dict[str, Any]) -> str:
