@@ -276,7 +276,7 @@ def test_values_read_from_csv_strings():
 
 
 def test_findings_with_compute_results():
-    results_module = pytest.importorskip("wres.results")
+    from wres import results as results_module
     counts = pd.DataFrame(
         {
             "authority": "Northshire",

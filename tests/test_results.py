@@ -264,7 +264,6 @@ def test_cli_results_writes_nothing_when_validation_fails(tmp_path, capsys):
 
 
 def test_cli_results_publication_applies_disclosure(tmp_path):
-    pytest.importorskip("wres.disclosure")
     output = tmp_path / "results.csv"
     status = main(["results", str(DATA / "counts_small.csv"), "--output", str(output),
                    "--publication", "--min-count", "5"])
