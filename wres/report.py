@@ -376,6 +376,8 @@ def write_results(report: Report, output_dir: str | Path, name: str) -> Path | N
 def show_summary(report: Report) -> None:
     """The page a board reads first: every indicator's headline in one table."""
 
+    all_changes = year_on_year(report.results, report.year)
+
     def build(profile: str) -> str:
         parts = [f"<h1>SC-WRES summary: {html.escape(report.authority)}, {report.year}</h1>"]
         missing = [d for d in report.indicators if d.number not in report.submitted]
@@ -384,7 +386,7 @@ def show_summary(report: Report) -> None:
             parts.append(f'<p class="not-submitted">No indicators were submitted for '
                          f"{report.year}.</p>")
             return "".join(parts)
-        changes = year_on_year(report.results, report.year)
+        changes = all_changes
         if profile == "publication" and not changes.empty:
             hidden = _suppressed_keys(report)
             changes = changes[[tuple(k) not in hidden

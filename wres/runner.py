@@ -121,6 +121,7 @@ def plan_runs(
     nb_hashes: dict[Path, str] = {}
     runs: list[RunSpec] = []
     by_year: dict[int, list[AuthorityParams]] = {}
+    report_notebooks = [nb for nb in notebooks(indicators) if nb.stem != BENCHMARK]
     for params in params_list:
         for path in params.data:
             if path not in data_hashes:
@@ -129,9 +130,7 @@ def plan_runs(
             if years and year not in years:
                 continue
             by_year.setdefault(year, []).append(params)
-            for nb in notebooks(indicators):
-                if nb.stem == BENCHMARK:
-                    continue
+            for nb in report_notebooks:
                 nb_hashes.setdefault(nb, _sha256(nb))
                 final = output_dir / str(year) / params.safe_slug
                 parameters = {
@@ -430,6 +429,7 @@ def run_batch(
     first = [r for r in runs if r.notebook != SUMMARY]
     second = [r for r in runs if r.notebook == SUMMARY]
     provenance: dict[str, Any] | None = None
+    commit: str | None = None
     executor = None
     progress = _Progress(len(runs), quiet=quiet)
     try:
@@ -450,6 +450,7 @@ def run_batch(
                 continue
             if provenance is None:
                 provenance = {"git_commit": git_commit(), "packages": package_versions()}
+                commit = provenance["git_commit"]
             if executor is None:
                 executor = _executor(scheduler, jobs)
             for run, record in executor.map(todo, provenance):
@@ -460,13 +461,15 @@ def run_batch(
                     result.failed += 1
                     result.failures.append(records[run.id])
                 progress.update(result, run.id, record["status"], record.get("error"))
-            _write_manifest(output_dir, manifest, records, previous)
+            _write_manifest(output_dir, manifest, records, previous, commit)
     finally:
         progress.close()
         if executor is not None:
             executor.close()
     if result.done or result.failed or not (output_dir / "index.html").is_file():
-        final = _write_manifest(output_dir, manifest, records, previous)
+        if provenance is None:
+            commit = git_commit()
+        final = _write_manifest(output_dir, manifest, records, previous, commit)
         consolidate(output_dir, final)
     return result
 
@@ -487,7 +490,7 @@ def _record(run: RunSpec, outcome: dict[str, Any], provenance: dict[str, Any]) -
 
 def _write_manifest(output_dir: Path, manifest: dict[str, Any],
                     records: dict[str, dict[str, Any]],
-                    previous: dict[str, dict[str, Any]]) -> dict[str, Any]:
+                    previous: dict[str, dict[str, Any]], commit: str | None) -> dict[str, Any]:
     """Write manifest.json: this batch's runs, plus earlier runs outside this batch."""
     from wres import __version__
 
@@ -496,7 +499,7 @@ def _write_manifest(output_dir: Path, manifest: dict[str, Any],
     final = {
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "wres_version": __version__,
-        "git_commit": git_commit(),
+        "git_commit": commit,
         "runs": [merged[k] for k in sorted(merged)],
     }
     write_text_atomic(output_dir / MANIFEST, json.dumps(final, indent=1, default=str))
@@ -572,6 +575,16 @@ class _Progress:
             self.bar.close()
 
 
+def _outcomes(futures: dict[Any, RunSpec], as_completed: Any) -> Iterable[tuple]:
+    """Each run with its record as it finishes; a worker that died is one failed run."""
+    for future in as_completed(futures):
+        run = futures[future]
+        try:
+            yield run, future.result()
+        except Exception as error:  # noqa: BLE001 - the batch goes on
+            yield run, {"status": "failed", "error": _describe(error)}
+
+
 class _LocalExecutor:
     """A pool of worker processes; results come back as each run finishes."""
 
@@ -587,12 +600,7 @@ class _LocalExecutor:
         from concurrent.futures import as_completed
 
         futures = {self.pool.submit(_run_in_worker, run, provenance): run for run in runs}
-        for future in as_completed(futures):
-            run = futures[future]
-            try:
-                yield run, future.result()
-            except Exception as error:  # noqa: BLE001 - a dead worker is one failed run
-                yield run, {"status": "failed", "error": _describe(error)}
+        return _outcomes(futures, as_completed)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -617,12 +625,7 @@ class _DaskExecutor:
 
         futures = {self.client.submit(_run_in_worker, run, provenance, key=f"wres-{run.id}",
                                       pure=False): run for run in runs}
-        for future in as_completed(futures):
-            run = futures[future]
-            try:
-                yield run, future.result()
-            except Exception as error:  # noqa: BLE001
-                yield run, {"status": "failed", "error": _describe(error)}
+        return _outcomes(futures, as_completed)
 
     def close(self) -> None:
         self.client.close()
