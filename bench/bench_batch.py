@@ -2,7 +2,8 @@
 
 Runs the same matrix (the sample authorities x every notebook, one year) three ways:
 
-1. the loop users usually write: ``papermill`` CLI then ``jupyter nbconvert`` CLI per notebook;
+1. the loop users usually write for the same two pages per notebook: ``papermill`` CLI per
+   execution (analyst, then publication) and one ``jupyter nbconvert`` CLI call per page;
 2. ``wres run --jobs 2 --force`` into a fresh folder;
 3. ``wres run`` again with nothing changed (every run skipped).
 
@@ -33,7 +34,13 @@ BIN = Path(sys.executable).parent
 
 
 def naive_loop(params_files: list[Path], year: int, out: Path) -> tuple[float, int]:
-    """papermill CLI then nbconvert CLI, one notebook at a time, as users write it."""
+    """What users write for the same pages: papermill CLI then nbconvert CLI per page.
+
+    Each indicator and summary notebook is executed twice (analyst, then
+    ``-p profile publication``) and each page is rendered by its own ``jupyter
+    nbconvert`` call (the publication page with ``--no-input``), as `wres run`
+    makes both pages; the national view executes once and renders two pages.
+    """
     notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     count = 0
     started = time.perf_counter()
@@ -43,12 +50,13 @@ def naive_loop(params_files: list[Path], year: int, out: Path) -> tuple[float, i
         for nb in notebooks:
             if nb.stem == "10-benchmark":
                 continue
-            target = out / params["slug"] / f"{nb.stem}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _papermill(nb, target, ["-p", "authority", params["authority"], "-p", "year",
-                                    str(year), "-p", "data", data, "-p", "output_dir",
-                                    str(target.parent)])
-            _nbconvert(target)
+            for profile in ("analyst", "publication"):
+                target = out / params["slug"] / profile / f"{nb.stem}.ipynb"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _papermill(nb, target, ["-p", "authority", params["authority"], "-p", "year",
+                                        str(year), "-p", "data", data, "-p", "output_dir",
+                                        str(target.parent), "-p", "profile", profile])
+                _nbconvert(target, *(["--no-input"] if profile == "publication" else []))
             count += 1
     all_data = [str((p.parent / yaml.safe_load(p.read_text())["data"]).resolve())
                 for p in params_files]
@@ -58,6 +66,7 @@ def naive_loop(params_files: list[Path], year: int, out: Path) -> tuple[float, i
                ["-p", "year", str(year), "-y", yaml.safe_dump({"data": all_data}),
                 "-p", "output_dir", str(target.parent)])
     _nbconvert(target)
+    _nbconvert(target, "--no-input", "--output", "10-benchmark.publication")
     return time.perf_counter() - started, count + 1
 
 
@@ -67,8 +76,8 @@ def _papermill(nb: Path, target: Path, args: list[str]) -> None:
                    check=True, capture_output=True)
 
 
-def _nbconvert(target: Path) -> None:
-    subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(target)],
+def _nbconvert(target: Path, *extra: str) -> None:
+    subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(target), *extra],
                    check=True, capture_output=True)
 
 

@@ -253,8 +253,8 @@ def test_senior_share_sentence():
                      n1=6, d1=150, n0=44, d0=450)
     assert senior_share_sentence(row) == (
         "In all services, minority ethnic staff were 12.0% of senior managers (6 of 50) and "
-        "25.0% of the workforce (150 of 600), of those whose ethnicity is known: "
-        "13.0 percentage points lower."
+        "26.2% of the rest of the workforce (144 of 550), of those whose ethnicity is known: "
+        "14.2 percentage points lower."
     )
     assert "withheld" in senior_share_sentence({**row, "numerator": "[c]"})
 

@@ -1,15 +1,28 @@
 """Figures: what each one draws and says in its alt text (images are not compared)."""
 
 import base64
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import proportion_confint
 
-from wres.plots import figure_to_html, forest_plot, pay_band_plot, senior_management_plot
+from wres.data import read_counts
+from wres.disclosure import apply_disclosure
+from wres.plots import (
+    figure_to_html,
+    forest_plot,
+    harassment_sources_plot,
+    pay_band_plot,
+    senior_management_plot,
+)
+from wres.results import compute_results
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
 def row(service, n1, d1, n0, d0, **overrides):
@@ -94,6 +107,130 @@ def test_forest_plot_rejects_several_authorities(disciplinary):
         forest_plot(pd.concat([disciplinary, other]))
 
 
+def sample_results(authority, indicator, *, published=False):
+    results = compute_results(read_counts([SAMPLE / f"{authority}.csv"]))
+    if published:
+        results = apply_disclosure(results)
+    return results[results["indicator"] == indicator]
+
+
+def tick_labels(ax):
+    return [t.get_text() for t in ax.get_yticklabels()]
+
+
+def test_forest_plot_adds_each_broad_group_present():
+    fig, alt = forest_plot(sample_results("brightwater", 3))
+    ax = fig.axes[0]
+    labels = tick_labels(ax)
+    assert len(labels) == 15  # 3 services x (minority ethnic and 4 broad groups)
+    assert labels[:5] == [
+        "All services: Minority ethnic", "All services: Asian", "All services: Black",
+        "All services: Mixed", "All services: Other ethnic groups",
+    ]
+    assert labels[-1] == "Children's services: Other ethnic groups"
+    assert ax.get_ylabel() == "Service and ethnic group"
+    assert "each group ÷ white" in ax.get_xlabel()
+    black = relative_risk(17, 607, 24, 1298)  # Black and white staff, all services, 2024
+    ci = black.confidence_interval(0.95)  # Katz log, as compute_results by default
+    assert (f"Black staff in all services {black.relative_risk:.1f} "
+            f"({ci.low:.2f} to {ci.high:.1f})") in alt
+    assert "of minority ethnic staff, Asian staff, Black staff, staff of mixed ethnicity and "\
+        "staff from other ethnic groups, each compared with white staff" in alt
+
+
+def test_forest_plot_minority_only_gives_the_plot_of_before():
+    frame = sample_results("brightwater", 3)
+    chosen = forest_plot(frame, groups=["minority"])
+    by_group = forest_plot(frame, group="minority")
+    no_broad_groups = forest_plot(frame[frame["group"] == "minority"])
+    for fig, _ in (chosen, by_group, no_broad_groups):
+        assert tick_labels(fig.axes[0]) == ["Total", "Adults", "Children"]
+        assert fig.axes[0].get_ylabel() == "Service"
+        assert len(fig.axes[0].containers) == 9  # 3 services in each of 3 years
+    assert chosen[1] == by_group[1] == no_broad_groups[1]
+    assert "Black" not in chosen[1]
+    assert "2024: all services 1.7 (1.0 to 2.7)" in chosen[1]  # 44/1428 against 24/1298
+
+
+def test_forest_plot_one_broad_group_by_name():
+    fig, alt = forest_plot(sample_results("brightwater", 3), groups=["black"])
+    assert tick_labels(fig.axes[0]) == ["Total", "Adults", "Children"]
+    assert "black ÷ white" in fig.axes[0].get_xlabel()
+    assert alt.startswith("Forest plot of the relative likelihood of Black staff compared "
+                          "with white staff")
+
+
+def test_forest_plot_names_withheld_broad_groups():
+    frame = sample_results("brightwater", 3, published=True)
+    fig, alt = forest_plot(frame)
+    withheld = (frame["relative_likelihood"] == "[c]").sum()
+    assert withheld > 0
+    assert [t.get_text() for t in fig.axes[0].texts].count("withheld") == withheld
+    assert alt.count(" withheld") == withheld
+    assert "staff of mixed ethnicity in all services withheld" in alt
+
+
+def test_forest_plot_group_and_groups_together_is_an_error(disciplinary):
+    with pytest.raises(ValueError, match="not both"):
+        forest_plot(disciplinary, group="minority", groups=["minority"])
+
+
+def test_forest_plot_missing_group_is_an_error(disciplinary):
+    with pytest.raises(ValueError, match="'black'"):
+        forest_plot(disciplinary, groups=["minority", "black"])
+
+
+def harassment_rows():
+    rows = []
+    for year, shift in ((2024, 0), (2023, 2)):
+        for measure, n1 in (("colleagues", 30), ("managers", 24)):
+            n0 = 40 if measure == "colleagues" else 16
+            for service in ("all", "adults", "children"):
+                rows.append(row(service, n1 + shift, 200, n0, 400, year=year, indicator=7,
+                                measure=measure, rl_lower=1.2, rl_upper=2.4))
+    frame = pd.DataFrame(rows).astype({"numerator": object, "relative_likelihood": object})
+    managers_children = (frame["measure"] == "managers") & (frame["service"] == "children")
+    frame.loc[managers_children & (frame["year"] == 2024),
+              ["numerator", "relative_likelihood"]] = "[c]"
+    return frame
+
+
+def test_harassment_sources_plot_two_panels_sharing_a_log_axis():
+    fig, alt = harassment_sources_plot(harassment_rows())
+    left, right = fig.axes
+    assert left.get_title() == "From colleagues" and right.get_title() == "From managers"
+    assert left.get_shared_x_axes().joined(left, right)
+    assert left.get_xlim() == right.get_xlim()
+    for ax in (left, right):
+        assert ax.get_xscale() == "log"
+        assert len(band_patches(ax)) == 1
+        assert any(list(line.get_xdata()) == [1, 1] for line in ax.lines)
+        assert tick_labels(ax) == ["Total", "Adults", "Children"]
+        assert len({c.lines[0].get_marker() for c in ax.containers}) == 2  # one per year
+    assert [t.get_text() for t in right.texts] == ["withheld"]
+
+
+def test_harassment_sources_plot_alt_text_covers_both_sources():
+    _, alt = harassment_sources_plot(harassment_rows())
+    # colleagues: 30/200 against 40/400 is 1.5; managers: 24/200 against 16/400 is 3.0
+    assert "From colleagues: 2024: all services 1.5 (1.2 to 2.4)" in alt
+    assert "From managers: 2024: all services 3.0 (1.2 to 2.4)" in alt
+    assert "children's services withheld. 2023:" in alt
+    assert alt.index("From colleagues") < alt.index("From managers")
+    assert "in 2023 and 2024" in alt and "0.80 to 1.25" in alt
+
+
+def test_harassment_sources_plot_uses_minority_rows_of_published_sample():
+    fig, alt = harassment_sources_plot(sample_results("brightwater", 7, published=True))
+    assert [tick_labels(ax) for ax in fig.axes] == [["Total", "Adults", "Children"]] * 2
+    assert "Black" not in alt and "Asian" not in alt
+
+
+def test_harassment_sources_plot_rejects_other_indicators(disciplinary):
+    with pytest.raises(ValueError, match="indicator 7"):
+        harassment_sources_plot(disciplinary)
+
+
 def pay_bands():
     rows = []
     for service in ("all", "adults"):
@@ -137,8 +274,39 @@ def test_senior_management_plot_shares_per_service():
     assert "%" in ax.get_xlabel() and ax.get_ylabel() == "Service"
     low, high = proportion_confint(6, 50, method="wilson")
     assert f"all services: senior managers 12.0% ({100 * low:.1f} to {100 * high:.1f})" in alt
-    assert "whole workforce 25.0%" in alt
+    assert "rest of the workforce 26.2%" in alt  # 144 of 144 + 406 staff who are not managers
+    assert "whole workforce" not in alt
     assert "children's services: senior managers withheld" in alt
+
+
+def test_senior_management_plot_compares_with_the_rest_of_the_workforce():
+    frame = pd.DataFrame(
+        [
+            # 3 of 10 senior managers are minority ethnic; of the 390 other staff, 97
+            row("all", 3, 100, 7, 300, indicator=9, measure="senior_managers"),
+            row("adults", 2, 60, 5, 180, indicator=9, measure="senior_managers",
+                reference_denominator="[c]"),
+        ]
+    )
+    fig, alt = senior_management_plot(frame)
+    ax = fig.axes[0]
+    senior = proportion_confint(3, 10, method="wilson")
+    rest = proportion_confint(97, 390, method="wilson")
+    assert (
+        f"all services: senior managers 30.0% ({100 * senior[0]:.1f} to {100 * senior[1]:.1f}), "
+        f"rest of the workforce 24.9% ({100 * rest[0]:.1f} to {100 * rest[1]:.1f})"
+    ) in alt
+    assert "adults' services: senior managers 28.6%" in alt
+    assert "rest of the workforce withheld" in alt
+    assert "rest of the workforce" in ax.get_title()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Senior managers", "Rest of the workforce"
+    ]
+    points = [c.lines[0].get_xdata()[0] for c in ax.containers]
+    assert points == pytest.approx([30.0, 100 * 97 / 390, 100 * 2 / 7])
+    whiskers = ax.containers[1].lines[2][0].get_segments()[0][:, 0]
+    assert whiskers == pytest.approx([100 * rest[0], 100 * rest[1]])
+    assert {c.lines[0].get_marker() for c in ax.containers} == {"o", "s"}
 
 
 def test_figure_to_html_embeds_a_png_with_alt_text(disciplinary):

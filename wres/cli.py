@@ -159,14 +159,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("run", help="run the notebooks for authorities x years")
-    p.add_argument("--params", default=None, help="a params file or a folder of them")
-    p.add_argument("--authority", action="append", default=None)
-    p.add_argument("--year", type=int, action="append", default=None)
-    p.add_argument("--indicator", type=int, action="append", default=None)
-    p.add_argument("--output", default="outputs")
-    p.add_argument("--jobs", type=int, default=None)
-    p.add_argument("--force", action="store_true")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--params", default=None,
+                   help="a params file or a folder of them (default: params/)")
+    p.add_argument("--authority", action="append", default=None,
+                   help="only this authority (name or slug); may be repeated")
+    p.add_argument("--year", type=int, action="append", default=None,
+                   help="only this year; may be repeated")
+    p.add_argument("--indicator", type=int, action="append", default=None,
+                   choices=range(1, 11), metavar="{1..10}",
+                   help="only this indicator's notebook (10: the national view); may be "
+                        "repeated; the authority summary always runs")
+    p.add_argument("--output", default="outputs", help="output folder (default: outputs)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes (default: the number of cores)")
+    p.add_argument("--force", action="store_true", help="re-run even unchanged runs")
+    p.add_argument("--quiet", action="store_true", help="log lines instead of a progress bar")
     p.add_argument("--scheduler", default=None, help="'local' or tcp://HOST:PORT (Dask)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook")
     p.set_defaults(func=_cmd_run)

@@ -10,6 +10,7 @@ as their pooled sum and marked ``derived``.
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -31,6 +32,7 @@ __all__ = [
     "add_derived_minority",
     "band_order",
     "read_counts",
+    "resolve_data",
 ]
 
 #: Name of the data sheet read from an XLSX file when no sheet is named.
@@ -225,3 +227,25 @@ def _empty_typed() -> pd.DataFrame:
     frame["file"] = pd.Series(dtype="str")
     frame["sheet"] = pd.Series(dtype="object")
     return frame
+
+
+def resolve_data(data: str | Path | Sequence[str | Path]) -> list[Path]:
+    """Counts files named by ``data``: a path, a glob pattern, or a list of them.
+
+    A plain path that does not exist is kept, so `read_counts` names it in its error.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a glob pattern matches nothing.
+    """
+    patterns = [data] if isinstance(data, str | Path) else list(data)
+    paths: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(str(pattern)))
+        if not matches and glob.has_magic(str(pattern)):
+            raise FileNotFoundError(f"no counts files match {str(pattern)!r}")
+        paths.extend(Path(m) for m in (matches or [str(pattern)]))
+    if not paths:
+        raise FileNotFoundError("no counts files were given")
+    return paths

@@ -43,7 +43,8 @@ PRELOAD = (
     "IPython",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
-    "wres.report",
+    "wres.show",
+    "wres.warm",
 )
 
 
@@ -233,7 +234,7 @@ def _serve(address: str, preload: list[str]) -> None:
         if name:
             importlib.import_module(name)
     try:
-        importlib.import_module("wres.report").warm_up()
+        importlib.import_module("wres.warm").warm_up()
     except Exception as error:  # noqa: BLE001 - a cold kernel is slower, not wrong
         print(f"wres: kernel warm-up skipped ({error})", file=sys.stderr)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -545,12 +545,14 @@ def pay_band_sentence(row: Mapping, *, min_count: int = 5) -> str:
 
 
 def senior_share_sentence(row: Mapping, *, min_count: int = 5) -> str:
-    """Headline for indicator 9: minority share of senior managers against the workforce.
+    """Headline for indicator 9: minority share of senior managers against the rest of staff.
 
     ``row`` is the ``minority`` row; white and minority ethnic staff together are everyone
-    whose ethnicity is known. e.g. "In all services, minority ethnic staff were 12.0% of
-    senior managers (6 of 50) and 25.0% of the workforce (150 of 600), of those whose
-    ethnicity is known: 13.0 percentage points lower."
+    whose ethnicity is known. Senior managers are compared with the staff who are not
+    senior managers, so the two shares come from separate people. e.g. "In all services,
+    minority ethnic staff were 12.0% of senior managers (6 of 50) and 26.2% of the rest of
+    the workforce (144 of 550), of those whose ethnicity is known: 14.2 percentage points
+    lower."
     """
     where = service_name(str(row["service"]))
     n1, d1, n0, d0 = (_count(row.get(k)) for k in _COUNT_KEYS)
@@ -559,13 +561,86 @@ def senior_share_sentence(row: Mapping, *, min_count: int = 5) -> str:
             f"In {where}, the share of senior managers who are minority ethnic is withheld "
             f"because fewer than {min_count} staff are involved."
         )
-    seniors, staff = n1 + n0, d1 + d0  # type: ignore[operator]
-    if seniors == 0 or staff == 0:
+    seniors = n1 + n0  # type: ignore[operator]
+    rest_minority = d1 - n1  # type: ignore[operator]
+    rest = rest_minority + d0 - n0  # type: ignore[operator]
+    if seniors == 0 or rest == 0:
         return f"In {where}, no senior managers of known ethnicity were recorded."
-    senior_share, staff_share = n1 / seniors, d1 / staff  # type: ignore[operator]
+    senior_share, rest_share = n1 / seniors, rest_minority / rest  # type: ignore[operator]
     return (
         f"In {where}, minority ethnic staff were {format_percent(senior_share)} of senior "
-        f"managers ({n1} of {seniors}) and {format_percent(staff_share)} of the workforce "
-        f"({d1} of {staff}), of those whose ethnicity is known: "
-        f"{_share_difference(senior_share, staff_share)}."
+        f"managers ({n1} of {seniors}) and {format_percent(rest_share)} of the rest of the "
+        f"workforce ({rest_minority} of {rest}), of those whose ethnicity is known: "
+        f"{_share_difference(senior_share, rest_share)}."
     )
+
+
+# --- sentences for a whole section ----------------------------------------------------------
+
+
+def _minority_rows(rows: pd.DataFrame, services: Sequence[str] | None) -> list[dict]:
+    chosen = rows[rows["group"] == MINORITY]
+    if services is not None:
+        chosen = chosen[chosen["service"].isin(list(services))]
+    records = chosen.to_dict("records")
+    records.sort(key=lambda row: service_rank(str(row["service"])))
+    return records
+
+
+def unknown_sentences(
+    rows: pd.DataFrame, *, min_count: int = 5, services: Sequence[str] | None = None
+) -> list[str]:
+    """:func:`unknown_sentence` for each minority ethnic row with unknown counts.
+
+    Says so in one sentence when no counts of staff of unknown ethnicity were given.
+    """
+    given = rows[rows["unknown_denominator"].notna()] if len(rows) else rows
+    lines = [unknown_sentence(row, min_count=min_count)
+             for row in _minority_rows(given, services)]
+    return lines or ["No counts of staff with unknown ethnicity were given for this indicator."]
+
+
+def pay_band_sentences(
+    rows: pd.DataFrame, *, min_count: int = 5, services: Sequence[str] = (ALL_SERVICES,)
+) -> list[str]:
+    """:func:`pay_band_sentence` for each pay band of the minority ethnic rows, in band order."""
+    return [pay_band_sentence(row, min_count=min_count)
+            for row in _minority_rows(rows, services)]
+
+
+def senior_share_sentences(rows: pd.DataFrame, *, min_count: int = 5) -> list[str]:
+    """:func:`senior_share_sentence` for each service: all services first."""
+    return [senior_share_sentence(row, min_count=min_count)
+            for row in _minority_rows(rows, None)]
+
+
+def change_sentences(
+    changes: pd.DataFrame, *, withheld: Collection[tuple] = frozenset()
+) -> list[str]:
+    """One sentence per minority ethnic comparison on the change since the previous year.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        From `wres.change.year_on_year`; empty when there is no earlier year.
+    withheld : collection of (indicator, measure, service, group)
+        Comparisons whose ratio is withheld in either year (publication); for
+        these the sentence says the change is not shown, and why.
+    """
+    if changes.empty:
+        return ["No earlier year was submitted, so there is no change to report."]
+    lines = []
+    for row in _minority_rows(changes, None):
+        where = service_label(str(row["service"]))
+        label = measure_label(int(row["indicator"]), str(row["measure"]))
+        key = (int(row["indicator"]), row["measure"], row["service"], row["group"])
+        if key in withheld:
+            sentence = (f"The change since {int(row['previous_year'])} is not shown, because "
+                        "a figure in one of the two years is withheld to protect small "
+                        "numbers of staff.")
+        else:
+            sentence = change_sentence(row, previous_year=int(row["previous_year"]),
+                                       previous_rl=row["previous_rl"],
+                                       current_rl=row["current_rl"])
+        lines.append(f"{where}, {label}: {sentence}")
+    return lines

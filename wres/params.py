@@ -1,17 +1,35 @@
-"""Authority params files: one YAML file per authority, validated on load.
+"""Authority params files: one YAML file per authority, checked when loaded.
 
-A params file names the authority, the years to report and its counts file
-(a path relative to the params file), with optional ``slug``, ``region``,
-``pay_bands``, ``services`` and method options.
+A params file names the authority, the years to report and its counts file(s)
+(paths or glob patterns relative to the params file), with optional ``slug``,
+``region``, ``indicators``, ``pay_bands``, ``services`` and method options.
+Everything that can be checked before a notebook starts is checked here, once
+per file, and reported as one `ParamsError` naming the file and the key.
 """
 
 from __future__ import annotations
 
+import csv
+import glob
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from wres.methods import normalise_method
+
+INDICATOR_NUMBERS = tuple(range(1, 10))
+
+
+class ParamsError(ValueError):
+    """A params file that cannot be used, naming the file and the key at fault."""
+
+    def __init__(self, path: Path | str, key: str | None, message: str) -> None:
+        self.path, self.key, self.message = Path(path), key, message
+        where = f"key '{key}': " if key else ""
+        super().__init__(f"{path}: {where}{message}")
 
 
 class AuthorityParams(BaseModel):
@@ -24,6 +42,7 @@ class AuthorityParams(BaseModel):
     data: list[Path]
     slug: str | None = None
     region: str | None = None
+    indicators: list[int] | None = None
     pay_bands: list[str] | None = None
     services: list[str] | None = None
     ci_method: str = "katz-log"
@@ -37,6 +56,24 @@ class AuthorityParams(BaseModel):
     @classmethod
     def _as_list(cls, value: object) -> object:
         return [value] if isinstance(value, str | Path) else value
+
+    @field_validator("ci_method")
+    @classmethod
+    def _ratio_method(cls, value: str) -> str:
+        return normalise_method(value, "ratio")
+
+    @field_validator("rate_method")
+    @classmethod
+    def _proportion_method(cls, value: str) -> str:
+        return normalise_method(value, "proportion")
+
+    @field_validator("indicators")
+    @classmethod
+    def _known_indicators(cls, value: list[int] | None) -> list[int] | None:
+        wrong = [n for n in value or [] if n not in INDICATOR_NUMBERS]
+        if wrong:
+            raise ValueError(f"indicator {wrong[0]} is not one of 1-9")
+        return value
 
     @property
     def safe_slug(self) -> str:
@@ -66,30 +103,110 @@ def safe_slug(text: str) -> str:
 
 
 def load_params(path: Path) -> AuthorityParams:
-    """Read and validate a params file; data paths become absolute.
+    """Read and check a params file; data patterns become absolute file paths.
 
     Raises
     ------
-    ValueError
-        Naming the file and each field that is wrong.
+    ParamsError
+        Naming the file and each key that is wrong: not YAML, an unknown key,
+        an unknown ``ci_method`` or ``rate_method``, an indicator outside 1-9,
+        or a ``data`` entry that matches no file.
     """
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValueError(f"{path}: not valid YAML ({error})") from None
+    except (OSError, yaml.YAMLError) as error:
+        raise ParamsError(path, None, f"cannot be read as YAML ({error})") from None
     if not isinstance(raw, dict):
-        raise ValueError(f"{path}: expected a mapping of keys such as authority, years, data")
+        raise ParamsError(path, None, "expected a mapping of keys such as authority, years, data")
     try:
         params = AuthorityParams.model_validate(raw)
     except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or None
         problems = "; ".join(
-            f"key '{'.'.join(str(p) for p in e['loc'])}': {e['msg']}" for e in error.errors()
+            f"key '{'.'.join(str(p) for p in e['loc'])}': {_message(e['msg'])}"
+            for e in error.errors()
         )
-        raise ValueError(f"{path}: {problems}") from None
-    params.data = [(path.parent / p).resolve() for p in params.data]
+        raise ParamsError(path, key, problems.removeprefix(f"key '{key}': ")) from None
+    params.data = _resolve_data(path, params.data)
     params.source = path.resolve()
     return params
+
+
+def _message(text: str) -> str:
+    return text.removeprefix("Value error, ")
+
+
+def _resolve_data(path: Path, patterns: Iterable[Path]) -> list[Path]:
+    """Each data entry, relative to the params file, expanded as a glob pattern."""
+    found: list[Path] = []
+    for pattern in patterns:
+        full = path.parent / pattern
+        matches = sorted(glob.glob(str(full))) if glob.has_magic(str(full)) else (
+            [str(full)] if full.is_file() else [])
+        if not matches:
+            raise ParamsError(path, "data", f"{pattern} matches no file "
+                              f"(looked for {full.resolve()})")
+        found.extend(Path(m).resolve() for m in matches)
+    return found
+
+
+def check_against_data(params: AuthorityParams) -> None:
+    """Check that the data files hold the authority and every year it asks for.
+
+    Raises
+    ------
+    ParamsError
+        Naming the params file and the key (``authority`` or ``years``).
+    """
+    source = params.source or Path("params")
+    years: set[int] = set()
+    authorities: set[str] = set()
+    for path in params.data:
+        for authority, year in _authority_years(path):
+            authorities.add(authority)
+            if authority == params.authority:
+                years.add(year)
+    files = ", ".join(p.name for p in params.data)
+    if params.authority not in authorities:
+        raise ParamsError(source, "authority", f"{params.authority!r} is not in the "
+                          f"authority column of {files}")
+    missing = [y for y in params.years if y not in years]
+    if missing:
+        have = ", ".join(str(y) for y in sorted(years))
+        raise ParamsError(source, "years", f"{missing[0]} is not in {files} for "
+                          f"{params.authority} (it has {have})")
+
+
+def _authority_years(path: Path) -> set[tuple[str, int]]:
+    """The (authority, year) pairs of a counts file, read without pandas."""
+    rows = _rows(path)
+    header = [str(h or "").strip().lower() for h in next(rows, [])]
+    if "authority" not in header or "year" not in header:
+        return set()  # validation names the missing column when the notebook reads it
+    a, y = header.index("authority"), header.index("year")
+    pairs = set()
+    for row in rows:
+        if len(row) > max(a, y):
+            try:
+                pairs.add((str(row[a]).strip(), int(float(str(row[y]).strip()))))
+            except ValueError:
+                continue
+    return pairs
+
+
+def _rows(path: Path) -> Iterable[list[object]]:
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        sheet = book["counts"] if "counts" in book.sheetnames else book.worksheets[0]
+        yield from ([c for c in row] for row in sheet.iter_rows(values_only=True))
+        book.close()
+        return
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        yield from csv.reader(handle)
 
 
 def find_params(target: Path | None) -> list[Path]:

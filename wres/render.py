@@ -1,15 +1,23 @@
-"""Turn an executed notebook into the analyst and publication HTML pages.
+"""Turn an executed notebook into an analyst page or a publication page.
 
-Both renderings come from the same executed notebook, in the calling process,
-with exporters created once and reused (a fresh ``jupyter nbconvert`` process
-costs over a second of imports per page). Outputs that `wres.report` tagged
-with a profile are kept only in that profile's page. Pages are
-self-contained: figures are embedded and no script is loaded from a CDN.
+The analyst page shows the whole notebook: code, tables, figures, logs. The
+publication page is built from an allow-list: only markdown cells tagged
+`PUBLISH` and the displayed outputs (``display_data``) of code cells tagged
+`PUBLISH` reach it; code, stdout and stderr, warnings, errors, results of a
+cell's last expression, untagged and ``analyst-only`` cells never do. A
+heading left with nothing under it is dropped. Before a publication page is
+returned it is checked (:func:`publication_problems`); a page that fails is
+never written.
+
+Exporters are created once and reused (a fresh ``jupyter nbconvert`` process
+costs over a second of imports per page). Pages are self-contained: figures are
+embedded and no script is loaded from a CDN.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from importlib.resources import files
 from typing import Any
 
@@ -17,7 +25,19 @@ import nbformat
 from nbconvert import HTMLExporter
 
 PROFILES = ("analyst", "publication")
+#: The tag that lets a cell's markdown or displayed output reach a publication page.
+PUBLISH = "publish"
+#: The tag of cells that show data to analysts only (documentation: never published).
+ANALYST_ONLY = "analyst-only"
+#: The tag of the cell papermill fills with each run's parameters.
+PARAMETERS = "parameters"
+TAGS = (PARAMETERS, PUBLISH, ANALYST_ONLY)
 _TEMPLATE = "wres-report"
+_HEADING = re.compile(r"^\s*(#{1,6})\s+\S[^\n]*\s*$")
+
+
+class UnsafePage(RuntimeError):
+    """A publication page that failed its checks and must not be written."""
 
 
 def _exporter(profile: str) -> HTMLExporter:
@@ -35,36 +55,68 @@ def _exporter(profile: str) -> HTMLExporter:
 _EXPORTERS: dict[str, HTMLExporter] = {}
 
 
-def select_profile(nb: nbformat.NotebookNode, profile: str) -> nbformat.NotebookNode:
-    """A copy of ``nb`` with only the outputs meant for ``profile``.
+def tags_of(cell: dict[str, Any]) -> list[str]:
+    """The tags of a notebook cell."""
+    return list(cell.get("metadata", {}).get("tags", []))
 
-    Outputs tagged for another profile are dropped. The publication page also
-    drops code, stream output (warnings, logs) and the cell papermill injects.
-    """
+
+def select_publication(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` holding only what may be published (the allow-list)."""
     nb = copy.deepcopy(nb)
     kept = []
     for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if profile == "publication" and "analyst-only" in tags:
+        tags = tags_of(cell)
+        if PUBLISH not in tags or ANALYST_ONLY in tags:
             continue
-        if profile == "publication" and cell.cell_type == "code":
-            if "injected-parameters" in tags or "parameters" in tags:
-                continue
-        if cell.cell_type == "code":
-            cell.outputs = [
-                out for out in cell.get("outputs", [])
-                if _output_profile(out) in (None, profile)
-                and not (profile == "publication" and out.get("output_type") == "stream")
-            ]
-            if profile == "publication" and not cell.outputs:
-                continue
-        kept.append(cell)
-    nb.cells = kept
+        if cell.cell_type == "markdown":
+            kept.append(cell)
+        elif cell.cell_type == "code":
+            cell.outputs = [out for out in cell.get("outputs", [])
+                            if out.get("output_type") == "display_data"]
+            if cell.outputs:
+                cell.source = ""
+                kept.append(cell)
+    nb.cells = _without_empty_sections(kept)
     return nb
 
 
-def _output_profile(output: dict[str, Any]) -> str | None:
-    return output.get("metadata", {}).get("wres", {}).get("profile")
+def _heading_level(cell: Any) -> int | None:
+    if cell.cell_type != "markdown":
+        return None
+    match = _HEADING.match(cell.source)
+    return len(match.group(1)) if match else None
+
+
+def _without_empty_sections(cells: list[Any]) -> list[Any]:
+    """Drop heading-only markdown cells followed by no content before the next such heading."""
+    kept: list[Any] = []
+    for position, cell in enumerate(cells):
+        level = _heading_level(cell)
+        if level is not None:
+            following = cells[position + 1] if position + 1 < len(cells) else None
+            next_level = _heading_level(following) if following is not None else 0
+            if following is None or (next_level is not None and next_level <= level):
+                continue
+        kept.append(cell)
+    return kept
+
+
+def publication_problems(page: str, *, min_count: int) -> list[str]:
+    """Reasons a rendered publication page must not be written; empty when it is safe.
+
+    Checks that no code was rendered and that no count from 1 to ``min_count - 1``
+    is shown in a table (`wres.disclosure.find_small_counts`).
+    """
+    from wres.disclosure import find_small_counts
+
+    problems = [f"shows a small count at {where}"
+                for where in find_small_counts(page, min_count=min_count)]
+    if re.search(r'class="[^"]*\b(jp-InputArea-editor|jp-CodeMirrorEditor|highlight hl-)', page):
+        problems.append("shows code")
+    if re.search(r'class="[^"]*\bjp-RenderedText\b[^"]*"[^>]*data-mime-type="application/'
+                 r'vnd\.jupyter\.(stderr|error)', page):
+        problems.append("shows stderr or an error")
+    return problems
 
 
 def render_html(
@@ -73,8 +125,9 @@ def render_html(
     *,
     title: str,
     provenance: dict[str, Any] | None = None,
+    min_count: int = 5,
 ) -> str:
-    """HTML for ``profile`` (``analyst`` shows code, ``publication`` does not).
+    """HTML for ``profile``: ``analyst`` shows the whole notebook, ``publication`` the allow-list.
 
     Parameters
     ----------
@@ -84,14 +137,26 @@ def render_html(
         Page title.
     provenance : dict, optional
         ``{"summary": str, "items": [(label, value), ...]}`` shown in the footer.
+    min_count : int
+        Smallest count a publication page may show.
+
+    Raises
+    ------
+    UnsafePage
+        If the publication page fails :func:`publication_problems`.
     """
     if profile not in PROFILES:
         raise ValueError(f"profile must be one of {PROFILES}, not {profile!r}")
     exporter = _EXPORTERS.get(profile)
     if exporter is None:
         exporter = _EXPORTERS[profile] = _exporter(profile)
-    selected = select_profile(nb, profile)
+    selected = select_publication(nb) if profile == "publication" else copy.deepcopy(nb)
     selected.metadata["title"] = title
     resources = {"provenance": provenance, "metadata": {"name": title}}
     body, _ = exporter.from_notebook_node(selected, resources=resources)
+    if profile == "publication":
+        problems = publication_problems(body, min_count=min_count)
+        if problems:
+            raise UnsafePage(f"publication page of {title!r} not written: "
+                             + "; ".join(problems[:5]))
     return body

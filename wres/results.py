@@ -11,12 +11,14 @@ any rate is taken; ratios are never averaged. All statistics come from
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from wres import stats
+from wres.atomic import write_csv_atomic
 from wres.data import band_order
 from wres.indicators import (
     ALL_SERVICES,
@@ -254,3 +256,12 @@ def _sorted(results: pd.DataFrame, bands: list[str]) -> pd.DataFrame:
     )
     order = ["authority", "year", "indicator", "_measure", "measure", "_service", "_group"]
     return keys.sort_values(order, kind="stable").drop(columns=["_measure", "_service", "_group"])
+
+
+def write_results(rows: pd.DataFrame, output_dir: str | Path, name: str) -> Path:
+    """Write result rows, in the `wres results` columns, as ``<output_dir>/<name>.results.csv``.
+
+    The file is written atomically, so a reader never sees half of it.
+    """
+    path = Path(output_dir) / f"{name}.results.csv"
+    return write_csv_atomic(rows.loc[:, RESULT_COLUMNS + EXTRA_COLUMNS], path)

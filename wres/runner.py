@@ -33,7 +33,13 @@ from typing import Any
 
 from wres.atomic import write_text_atomic
 from wres.indicators import INDICATORS
-from wres.params import AuthorityParams, find_params, load_params
+from wres.params import (
+    AuthorityParams,
+    ParamsError,
+    check_against_data,
+    find_params,
+    load_params,
+)
 
 log = logging.getLogger("wres.run")
 
@@ -131,6 +137,9 @@ def plan_runs(
                 continue
             by_year.setdefault(year, []).append(params)
             for nb in report_notebooks:
+                number = _indicator_of(nb.stem)
+                if params.indicators and number is not None and number not in params.indicators:
+                    continue
                 nb_hashes.setdefault(nb, _sha256(nb))
                 final = output_dir / str(year) / params.safe_slug
                 parameters = {
@@ -145,7 +154,7 @@ def plan_runs(
                 runs.append(RunSpec(
                     id=f"{year}/{params.safe_slug}/{nb.stem}", notebook=nb.stem,
                     notebook_path=str(nb), authority=params.authority, slug=params.safe_slug,
-                    region=params.region, year=year, indicator=_indicator_of(nb.stem),
+                    region=params.region, year=year, indicator=number,
                     parameters=parameters, data=[str(p) for p in params.data],
                     output_dir=str(output_dir), final_dir=str(final), timeout=timeout,
                     inputs={"notebook": nb_hashes[nb],
@@ -241,14 +250,40 @@ def output_paths(run: RunSpec) -> dict[str, str]:
     return paths
 
 
-def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
-    """Execute one notebook, render both pages and move every output into place.
+def execution_profiles(run: RunSpec) -> tuple[str, ...]:
+    """The profiles a run executes: analyst then publication, or publication only.
 
-    Never raises for a failing notebook: the error is returned in the record
-    and the previous outputs of the run, if any, are left as they were.
+    The analyst execution is the notebook kept under ``outputs/``; the
+    publication execution (same notebook, ``profile="publication"``, a fresh
+    kernel from the same warm parent) gives the publication page. A run whose
+    parameters already ask for the publication profile (the national view)
+    executes once.
+    """
+    if run.parameters.get("profile") == "publication":
+        return ("publication",)
+    return ("analyst", "publication")
+
+
+def _execute(run: RunSpec, profile: str, output_dir: Path) -> Any:
+    import papermill
+
+    parameters = {**run.parameters, "profile": profile, "output_dir": str(output_dir)}
+    return papermill.execute_notebook(
+        run.notebook_path, None, parameters=parameters, cwd=str(NOTEBOOKS),
+        kernel_name="python3", kernel_manager_class="wres.kernels.ForkKernelManager",
+        progress_bar=False, request_save_on_cell_execute=False, log_output=False,
+        shutdown_kernel="immediate", execution_timeout=run.timeout, start_timeout=60,
+    )
+
+
+def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
+    """Execute one notebook, render both pages, check them, and move every output into place.
+
+    Never raises for a failing notebook: the error is returned in the record,
+    nothing of the run is written, and its previous outputs, if any, are left
+    as they were.
     """
     import nbformat
-    import papermill
 
     from wres.render import render_html
 
@@ -257,31 +292,29 @@ def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {"status": "failed", "error": None, "started": started}
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=_ensure(Path(run.output_dir))))
     try:
-        parameters = {"profile": "analyst", **run.parameters, "output_dir": str(staging),
-                      "render_profiles": ["analyst", "publication"]}
-        nb = papermill.execute_notebook(
-            run.notebook_path, None, parameters=parameters, cwd=str(NOTEBOOKS),
-            kernel_name="python3", kernel_manager_class="wres.kernels.ForkKernelManager",
-            progress_bar=False, request_save_on_cell_execute=False, log_output=False,
-            shutdown_kernel="immediate", execution_timeout=run.timeout, start_timeout=60,
-        )
+        executed = {profile: _execute(run, profile, _ensure(staging / profile))
+                    for profile in execution_profiles(run)}
         t1 = time.perf_counter()
-        title = _title(run)
-        footer = _footer(run, provenance)
-        pages = {p: render_html(nb, p, title=title, provenance=footer)
-                 for p in ("analyst", "publication")}
+        title, footer = _title(run), _footer(run, provenance)
+        kept = executed.get("analyst", executed["publication"])
+        pages = {
+            "analyst": render_html(kept, "analyst", title=title, provenance=footer),
+            "publication": render_html(executed["publication"], "publication", title=title,
+                                       provenance=footer,
+                                       min_count=int(run.parameters.get("min_count", 5))),
+        }
         t2 = time.perf_counter()
-        final = Path(run.final_dir)
-        final.mkdir(parents=True, exist_ok=True)
+        kept_dir = staging / ("analyst" if "analyst" in executed else "publication")
         outputs = output_paths(run)
+        _ensure(Path(run.final_dir))
         out = Path(run.output_dir)
         for name in ("results", "national"):
             if name in outputs:
-                produced = staging / Path(outputs[name]).name
+                produced = kept_dir / Path(outputs[name]).name
                 if not produced.is_file():
                     raise RuntimeError(f"the notebook did not write {produced.name}")
                 os.replace(produced, out / outputs[name])
-        write_text_atomic(out / outputs["notebook"], nbformat.writes(nb))
+        write_text_atomic(out / outputs["notebook"], nbformat.writes(kept))
         write_text_atomic(out / outputs["html"], pages["analyst"])
         write_text_atomic(out / outputs["publication_html"], pages["publication"])
         record.update(status="ok", outputs=outputs,
@@ -640,26 +673,52 @@ def _executor(scheduler: str | None, jobs: int | None) -> _LocalExecutor | _Dask
     return _LocalExecutor(jobs)
 
 
+def load_all_params(target: Path) -> tuple[list[AuthorityParams], list[ParamsError]]:
+    """Every params file under ``target``, each checked against its data once.
+
+    A file that fails is reported (file, key, what was expected) and left out;
+    the others still run.
+    """
+    loaded: list[AuthorityParams] = []
+    errors: list[ParamsError] = []
+    for path in find_params(target):
+        try:
+            params = load_params(path)
+            check_against_data(params)
+        except ParamsError as error:
+            errors.append(error)
+            continue
+        loaded.append(params)
+    return loaded, errors
+
+
 def run_from_cli(args: Any) -> int:
     """``wres run``: plan the matrix from params files, run it, print a summary."""
     logging.basicConfig(level=logging.INFO if args.quiet else logging.WARNING,
                         format="%(message)s")
-    params_list = [load_params(p) for p in find_params(Path(args.params) if args.params
-                                                       else ROOT / "params")]
+    params_list, errors = load_all_params(Path(args.params) if args.params else ROOT / "params")
+    for error in errors:
+        print(f"  FAILED {error}", file=sys.stderr)
     if args.authority:
         wanted = {a.lower() for a in args.authority}
         params_list = [p for p in params_list
                        if p.authority.lower() in wanted or p.safe_slug in wanted]
-        if not params_list:
+        errors = [e for e in errors if e.path.stem.lower() in wanted]
+        if not params_list and not errors:
             raise ValueError(f"no params file is for authority {', '.join(args.authority)}")
     runs = plan_runs(params_list, Path(args.output), years=args.year, indicators=args.indicator,
                      timeout=args.timeout)
     if not runs:
+        if errors:
+            print(f"0 run; {len(errors)} params file(s) failed", file=sys.stderr)
+            return 1
         raise ValueError("nothing to run: check --year and --indicator against the params")
     result = run_batch(runs, Path(args.output), jobs=args.jobs, force=args.force,
                        quiet=args.quiet, scheduler=args.scheduler)
-    print(f"{result.done} run, {result.skipped} unchanged (skipped), {result.failed} failed; "
+    failed = f"{result.failed} failed" + (f", {len(errors)} params file(s) failed"
+                                          if errors else "")
+    print(f"{result.done} run, {result.skipped} unchanged (skipped), {failed}; "
           f"index: {Path(args.output) / 'index.html'}")
     for failure in result.failures:
         print(f"  FAILED {failure['id']}: {failure['error']}", file=sys.stderr)
-    return result.exit_code
+    return 1 if errors else result.exit_code

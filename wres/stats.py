@@ -26,8 +26,11 @@ from wres._verdicts import (
     is_significant,
     verdict,
 )
+from wres.methods import PROPORTION_METHODS, RATIO_METHODS, normalise_method
 
 __all__ = [
+    "PROPORTION_METHODS",
+    "RATIO_METHODS",
     "change_between_years",
     "clopper_pearson_interval",
     "flag_relative_likelihood",
@@ -43,18 +46,6 @@ __all__ = [
     "wilson_interval",
 ]
 
-PROPORTION_METHODS: tuple[str, ...] = ("wilson", "clopper-pearson", "jeffreys")
-RATIO_METHODS: tuple[str, ...] = ("katz-log", "koopman-score", "miettinen-nurminen")
-_ALIASES: dict[str, str] = {
-    "katz": "katz-log",
-    "log": "katz-log",
-    "koopman": "koopman-score",
-    "score": "koopman-score",
-    "mn": "miettinen-nurminen",
-    "exact": "clopper-pearson",
-    "beta": "clopper-pearson",
-}
-
 OK = "ok"
 NO_EVENTS_REFERENCE = "not_computable: no events in the reference group"
 NO_EVENTS_EITHER = "not_computable: no events in either group"
@@ -62,36 +53,6 @@ NO_ONE_GROUP = "not_computable: no one in the group"
 NO_ONE_REFERENCE = "not_computable: no one in the reference group"
 
 ArrayLike = float | int | Sequence[float] | np.ndarray | pd.Series
-
-
-def normalise_method(name: str, kind: str) -> str:
-    """Return the canonical name of an interval method.
-
-    Parameters
-    ----------
-    name : str
-        Canonical name or alias (``katz``, ``koopman``, ``score``, ``mn``,
-        ``exact``, ``beta``); case, spaces and underscores are ignored.
-    kind : {"proportion", "ratio"}
-        Which family the method belongs to.
-
-    Raises
-    ------
-    ValueError
-        If ``kind`` or ``name`` is unknown; the message lists the valid names.
-    """
-    families = {"proportion": PROPORTION_METHODS, "ratio": RATIO_METHODS}
-    if kind not in families:
-        raise ValueError(f"unknown kind {kind!r}: expected 'proportion' or 'ratio'")
-    key = str(name).strip().lower().replace("_", "-").replace(" ", "-")
-    key = _ALIASES.get(key, key)
-    if key not in families[kind]:
-        aliases = sorted(a for a, c in _ALIASES.items() if c in families[kind])
-        raise ValueError(
-            f"unknown {kind} interval method {name!r}: expected one of "
-            f"{', '.join(families[kind])} (aliases: {', '.join(aliases)})"
-        )
-    return key
 
 
 def _z(confidence_level: float) -> float:

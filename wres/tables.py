@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from wres.indicators import MINORITY
+from wres.indicators import ETHNIC_GROUPS, MINORITY
 from wres.narrative import (
     SUPPRESSED,
     as_bool,
@@ -199,6 +199,21 @@ def action_plan_table(
             }
         )
     return pd.DataFrame(records, dtype=object)
+
+
+def counts_pivot(counts: pd.DataFrame) -> pd.DataFrame:
+    """The counts behind a report as an analyst reads them: "numerator of denominator".
+
+    One row per year, measure and service as given (the pooled ``all`` service is
+    computed later, from these counts); one column per ethnic group.
+    """
+    cells = counts.assign(
+        count=counts["numerator"].astype(int).astype(str) + " of "
+        + counts["denominator"].astype(int).astype(str))
+    table = cells.pivot_table(index=["year", "measure", "service"], columns="ethnic_group",
+                              values="count", aggfunc="first", sort=False)
+    order = [g for g in ETHNIC_GROUPS if g in table.columns]
+    return table.loc[:, order].rename_axis(columns=None)
 
 
 def count_columns_of(table: pd.DataFrame) -> list[str]:
