@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from wres.indicators import BROAD_GROUPS, MINORITY
+from wres.paths import resolve_paths
 from wres.validation import (
     CELL_KEY,
     COUNT_COLUMNS,
@@ -237,15 +238,15 @@ def resolve_data(data: str | Path | Sequence[str | Path]) -> list[Path]:
     Raises
     ------
     FileNotFoundError
-        If a glob pattern matches nothing.
+        If a glob pattern matches nothing (`wres.paths.resolve_paths`).
     """
     patterns = [data] if isinstance(data, str | Path) else list(data)
     paths: list[Path] = []
     for pattern in patterns:
-        matches = sorted(glob.glob(str(pattern)))
-        if not matches and glob.has_magic(str(pattern)):
-            raise FileNotFoundError(f"no counts files match {str(pattern)!r}")
-        paths.extend(Path(m) for m in (matches or [str(pattern)]))
+        if glob.has_magic(str(pattern)):
+            paths.extend(resolve_paths([pattern]))
+        else:
+            paths.append(Path(pattern))
     if not paths:
         raise FileNotFoundError("no counts files were given")
     return paths

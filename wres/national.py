@@ -16,11 +16,10 @@ The dashed reference line is the published national SC-WRES figure for 2023
 
 from __future__ import annotations
 
-import glob
 import html
 import math
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -46,6 +45,7 @@ from wres.data import read_counts
 from wres.disclosure import MARKER, MIN_COUNT
 from wres.indicators import ALL_SERVICES, MINORITY, get_indicator
 from wres.narrative import format_confidence, format_p_value, format_ratio, measure_label
+from wres.paths import resolve_paths
 from wres.plots import figure_to_html, log_axis
 from wres.results import compute_results
 from wres.tables import to_html
@@ -73,28 +73,6 @@ _TICKS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0
 
 
 # --- inputs ---------------------------------------------------------------------------------
-
-
-def resolve_paths(patterns: Iterable[str | Path], base: Path | None = None) -> list[Path]:
-    """Files matching each path or glob pattern, relative to ``base`` (default: working dir).
-
-    Raises
-    ------
-    FileNotFoundError
-        Naming every pattern that matched no file.
-    """
-    base = Path.cwd() if base is None else Path(base)
-    found: dict[Path, None] = {}
-    unmatched = []
-    for pattern in patterns:
-        full = Path(pattern) if Path(pattern).is_absolute() else base / pattern
-        matches = sorted(Path(p) for p in glob.glob(str(full)))
-        if not matches:
-            unmatched.append(str(pattern))
-        found.update(dict.fromkeys(matches))
-    if unmatched:
-        raise FileNotFoundError(f"no counts files match {unmatched} (looked in {base})")
-    return list(found)
 
 
 def read_regions(params_dir: str | Path) -> dict[str, str]:

@@ -10,7 +10,6 @@ per file, and reported as one `ParamsError` naming the file and the key.
 from __future__ import annotations
 
 import csv
-import glob
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from wres.methods import normalise_method
+from wres.paths import resolve_paths
 
 INDICATOR_NUMBERS = tuple(range(1, 10))
 
@@ -142,13 +142,11 @@ def _resolve_data(path: Path, patterns: Iterable[Path]) -> list[Path]:
     """Each data entry, relative to the params file, expanded as a glob pattern."""
     found: list[Path] = []
     for pattern in patterns:
-        full = path.parent / pattern
-        matches = sorted(glob.glob(str(full))) if glob.has_magic(str(full)) else (
-            [str(full)] if full.is_file() else [])
-        if not matches:
-            raise ParamsError(path, "data", f"{pattern} matches no file "
-                              f"(looked for {full.resolve()})")
-        found.extend(Path(m).resolve() for m in matches)
+        try:
+            found.extend(p.resolve() for p in resolve_paths([pattern], base=path.parent))
+        except FileNotFoundError:
+            raise ParamsError(path, "data", f"{pattern} matches no file (looked for "
+                              f"{(path.parent / pattern).resolve()})") from None
     return found
 
 

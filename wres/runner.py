@@ -251,7 +251,7 @@ def output_paths(run: RunSpec) -> dict[str, str]:
 
 
 def execution_profiles(run: RunSpec) -> tuple[str, ...]:
-    """The profiles a run executes: analyst then publication, or publication only.
+    """The profiles a run executes, the kept one first: analyst then publication, or publication.
 
     The analyst execution is the notebook kept under ``outputs/``; the
     publication execution (same notebook, ``profile="publication"``, a fresh
@@ -292,11 +292,12 @@ def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {"status": "failed", "error": None, "started": started}
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=_ensure(Path(run.output_dir))))
     try:
+        profiles = execution_profiles(run)
         executed = {profile: _execute(run, profile, _ensure(staging / profile))
-                    for profile in execution_profiles(run)}
+                    for profile in profiles}
         t1 = time.perf_counter()
         title, footer = _title(run), _footer(run, provenance)
-        kept = executed.get("analyst", executed["publication"])
+        kept = executed[profiles[0]]  # the notebook kept under outputs/, with its files
         pages = {
             "analyst": render_html(kept, "analyst", title=title, provenance=footer),
             "publication": render_html(executed["publication"], "publication", title=title,
@@ -304,7 +305,7 @@ def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
                                        min_count=int(run.parameters.get("min_count", 5))),
         }
         t2 = time.perf_counter()
-        kept_dir = staging / ("analyst" if "analyst" in executed else "publication")
+        kept_dir = staging / profiles[0]
         outputs = output_paths(run)
         _ensure(Path(run.final_dir))
         out = Path(run.output_dir)
@@ -697,8 +698,6 @@ def run_from_cli(args: Any) -> int:
     logging.basicConfig(level=logging.INFO if args.quiet else logging.WARNING,
                         format="%(message)s")
     params_list, errors = load_all_params(Path(args.params) if args.params else ROOT / "params")
-    for error in errors:
-        print(f"  FAILED {error}", file=sys.stderr)
     if args.authority:
         wanted = {a.lower() for a in args.authority}
         params_list = [p for p in params_list
@@ -706,6 +705,8 @@ def run_from_cli(args: Any) -> int:
         errors = [e for e in errors if e.path.stem.lower() in wanted]
         if not params_list and not errors:
             raise ValueError(f"no params file is for authority {', '.join(args.authority)}")
+    for error in errors:
+        print(f"  FAILED {error}", file=sys.stderr)
     runs = plan_runs(params_list, Path(args.output), years=args.year, indicators=args.indicator,
                      timeout=args.timeout)
     if not runs:
