@@ -181,6 +181,10 @@ def test_a_heading_with_nothing_under_it_is_not_published():
         new_code_cell("pass", metadata={"tags": ["publish"]}),  # displayed nothing
         new_markdown_cell("## Findings", metadata={"tags": ["publish"]}),
         new_markdown_cell("Words under the heading.", metadata={"tags": ["publish"]}),
+        new_markdown_cell("## Not submitted", metadata={"tags": ["publish"]}),
+        new_markdown_cell("## Compared\n\nA section whose words share its heading's cell.",
+                          metadata={"tags": ["publish"]}),
     ])
     kept = [c.source for c in render.select_publication(nb).cells]
-    assert kept == ["# Report", "## Findings", "Words under the heading."]
+    assert kept == ["# Report", "## Findings", "Words under the heading.",
+                    "## Compared\n\nA section whose words share its heading's cell."]

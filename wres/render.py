@@ -80,21 +80,28 @@ def select_publication(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def _heading_level(cell: Any) -> int | None:
+def _heading_level(cell: Any, *, alone: bool) -> int | None:
+    """Level of the heading a markdown cell starts with (``alone``: the cell is only that)."""
     if cell.cell_type != "markdown":
         return None
-    match = _HEADING.match(cell.source)
+    source = cell.source.strip()
+    match = _HEADING.match(source if alone else source.split("\n", 1)[0])
     return len(match.group(1)) if match else None
 
 
 def _without_empty_sections(cells: list[Any]) -> list[Any]:
-    """Drop heading-only markdown cells followed by no content before the next such heading."""
+    """Drop heading-only markdown cells with nothing under them before the next section.
+
+    The next section starts at a markdown cell beginning with a heading of the same or a
+    higher level, whatever follows that heading in its cell.
+    """
     kept: list[Any] = []
     for position, cell in enumerate(cells):
-        level = _heading_level(cell)
+        level = _heading_level(cell, alone=True)
         if level is not None:
             following = cells[position + 1] if position + 1 < len(cells) else None
-            next_level = _heading_level(following) if following is not None else 0
+            next_level = (_heading_level(following, alone=False)
+                          if following is not None else 0)
             if following is None or (next_level is not None and next_level <= level):
                 continue
         kept.append(cell)
