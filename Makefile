@@ -1,6 +1,6 @@
 # wres-workbook: two commands do everything on a fresh clone.
 #   make report   set up, then produce the reports from the shipped sample data
-#   make test     set up, then run the whole test suite (ruff included)
+#   make test     set up, then run the whole test suite (ruff and mypy included)
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +15,7 @@ install: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name wres --display-name "Python (wres)" >/dev/null
 	touch $(STAMP)
@@ -31,6 +31,7 @@ browser:
 
 lint: install
 	$(BIN)/ruff check wres tests bench
+	$(BIN)/mypy
 
 test: install browser lint
 	$(BIN)/python -m pytest -q
@@ -43,10 +44,20 @@ bench: install
 	$(BIN)/python bench/bench_batch.py
 
 lock:
-	$(PYTHON) -m venv /tmp/wres-lock && /tmp/wres-lock/bin/pip install --quiet -e '.[dev]'
-	(echo "# Exact versions for every machine; regenerate with 'make lock'."; \
-	 /tmp/wres-lock/bin/pip freeze --exclude-editable | grep -v -i '^wres'; \
-	 /tmp/wres-lock/bin/pip freeze --all | grep -E '^(setuptools|wheel)==') > requirements.lock
+	rm -rf /tmp/wres-lock && $(PYTHON) -m venv /tmp/wres-lock
+	/tmp/wres-lock/bin/python -m pip install --quiet 'pip==26.3' 'pip-tools==7.6.2'
+	work=$$(mktemp -d) && cp pyproject.toml requirements.lock $$work/ && \
+	printf '%s\n' setuptools wheel > $$work/build.in && \
+	( cd $$work && env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null /tmp/wres-lock/bin/pip-compile \
+	    --quiet --index-url https://pypi.org/simple --no-emit-index-url --no-emit-find-links \
+	    --generate-hashes --allow-unsafe --all-extras --strip-extras --no-header \
+	    $${UPGRADE:+--upgrade} --output-file requirements.lock pyproject.toml build.in ) && \
+	{ echo "# Exact versions with sha256 hashes for every machine; regenerate with 'make lock'"; \
+	  echo "# (UPGRADE=1 make lock moves to the newest releases). Installed with"; \
+	  echo "# pip install --require-hashes --no-deps -r requirements.lock (make install)."; \
+	  echo "# Resolved by pip-compile against PyPI from pyproject.toml (all extras) plus"; \
+	  echo "# setuptools and wheel, for Python 3.11."; \
+	  cat $$work/requirements.lock; } > requirements.lock && rm -rf $$work
 
 clean:
 	rm -rf $(VENV) outputs/*/ outputs/*.csv outputs/*.html outputs/*.json

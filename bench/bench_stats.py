@@ -17,7 +17,9 @@ from collections.abc import Callable
 import numpy as np
 from scipy.stats.contingency import relative_risk
 
-from wres.stats import PROPORTION_METHODS, RATIO_METHODS, proportion_interval, relative_likelihood
+from wres.core.methods import PROPORTION_METHODS, RATIO_METHODS
+from wres.stats.proportions import proportion_interval
+from wres.stats.ratios import relative_likelihood
 
 LOOP_SAMPLE = 5_000
 #: Rounds of the headline comparison (one scipy loop and one vectorised run each).

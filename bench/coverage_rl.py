@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-from wres.stats import RATIO_METHODS, relative_likelihood
+from wres.core.methods import RATIO_METHODS
+from wres.stats.ratios import relative_likelihood
 
 #: (staff per group, expected events in the reference group, true RL)
 SCENARIOS = [

@@ -1,6 +1,6 @@
 """How well the Winsorised overdispersion estimate behaves, over many seeds.
 
-Simulates 150 fictitious authorities per seed (``wres.benchmark.simulate_authorities``:
+Simulates 150 fictitious authorities per seed (``tests/simulation.py``:
 200-800 staff, 10-40% minority ethnic, white rate 10-20%, national RL 1.2) with and
 without between-authority variation, and reports:
 
@@ -16,15 +16,17 @@ Usage: ``python bench/tau2_simulation.py [--seeds 500] [--tau 0.3]``
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from wres.benchmark import (
-    benchmark_relative_likelihoods,
-    simulate_authorities,
-    winsorised_overdispersion,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from simulation import simulate_authorities  # noqa: E402  (a test helper, not shipped)
+
+from wres.analysis.benchmark import benchmark_relative_likelihoods  # noqa: E402
+from wres.stats.funnel import winsorised_overdispersion  # noqa: E402
 
 
 def _one_seed(seed: int, tau: float) -> dict[str, float]:

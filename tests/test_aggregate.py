@@ -5,8 +5,8 @@ import io
 import pandas as pd
 import pytest
 
-from wres.aggregate import aggregate_extracts
-from wres.validation import COUNT_COLUMNS, ValidationError, validate_counts
+from wres.inputs.extracts import aggregate_extracts
+from wres.inputs.validation import COUNT_COLUMNS, ValidationError, validate_counts
 
 STAFF = """\
 id,ethnicity,service,pay_band,senior_manager,regulated_professional,left_in_period,\

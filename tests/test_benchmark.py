@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import integrate, stats
+from simulation import simulate_authorities
 
-from wres.benchmark import (
+from wres.analysis.benchmark import benchmark_relative_likelihoods
+from wres.stats.funnel import (
     ADJUSTED,
     UNADJUSTED,
-    benchmark_relative_likelihoods,
     dersimonian_laird_tau2,
     funnel_curve,
     funnel_limits,
     funnel_positions,
-    simulate_authorities,
     winsorised_normal_second_moment,
     winsorised_overdispersion,
 )

@@ -5,11 +5,10 @@ from __future__ import annotations
 import shutil
 import struct
 
+import browser
 import pytest
+from browser import BrowserError, check_links, check_page
 from test_site import make_site
-
-from wres import browser
-from wres.browser import BrowserError, check_links, check_page
 
 needs_chromium = pytest.mark.skipif(
     not (shutil.which("chromium") or shutil.which("chromium-browser")),

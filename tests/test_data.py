@@ -8,8 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from wres.data import add_derived_minority, band_order, read_counts
-from wres.validation import COUNT_COLUMNS, ValidationError
+from wres.inputs.counts import add_derived_minority, band_order, read_counts
+from wres.inputs.validation import COUNT_COLUMNS, ValidationError
 
 DATA = Path(__file__).parent / "data"
 HEADER = list(COUNT_COLUMNS)

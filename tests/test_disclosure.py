@@ -7,9 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from wres import disclosure
-from wres.disclosure import apply_disclosure, find_small_counts, suppress_small_counts
-from wres.results import compute_results
+from wres.analysis.disclosure import secondary, suppression
+from wres.analysis.disclosure.leaks import find_small_counts
+from wres.analysis.disclosure.suppression import apply_disclosure, suppress_small_counts
+from wres.analysis.results import compute_results
 
 C = "[c]"
 
@@ -191,7 +192,8 @@ def test_the_recovery_check_catches_primary_suppression_alone(monkeypatch):
     # Without secondary suppression 3 is hidden but the published 12 and 15 give it away.
     counts = _counts({("adults", "white"): (200, 20), ("adults", "minority"): (40, 3),
                       ("children", "white"): (150, 9), ("children", "minority"): (60, 12)})
-    monkeypatch.setattr(disclosure, "_secondary", lambda cells, eqs, pairs, hidden: hidden)
+    monkeypatch.setattr(suppression, "secondary_suppression",
+                        lambda cells, eqs, pairs, hidden: hidden)
     shown = apply_disclosure(compute_results(counts))
     assert _row(shown, "adults")["numerator"] == C and _row(shown, "children")["numerator"] == 12
     fixed = [(cell, low) for cell, low, high in _bounds(shown) if high - low <= 0.5]
@@ -202,13 +204,13 @@ def test_the_range_screen_is_a_lower_bound_on_the_linear_programme():
     # hidden a + c = 15 (published total), a <= 40, c <= 60: each can move from 0 to 15
     problem = {"A_eq": np.array([[1.0, 1.0]]), "b_eq": np.array([15.0]), "A_ub": None,
                "b_ub": None, "bounds": [(0.0, 40), (0.0, 60)]}
-    assert disclosure._wide_ranges(np.array([3.0, 12.0]), problem) == pytest.approx([15, 15])
+    assert secondary._wide_ranges(np.array([3.0, 12.0]), problem) == pytest.approx([15, 15])
     # a + c = 15 and a - c = -9 pin both: the screen must not call them free
     pinned = dict(problem, A_eq=np.array([[1.0, 1.0], [1.0, -1.0]]), b_eq=np.array([15, -9]))
-    assert disclosure._wide_ranges(np.array([3.0, 12.0]), pinned).tolist() == [0.0, 0.0]
+    assert secondary._wide_ranges(np.array([3.0, 12.0]), pinned).tolist() == [0.0, 0.0]
     # n <= d with n hidden and d = n published: n can only go down, from 4 to 0
     capped = {"A_eq": None, "b_eq": None, "A_ub": None, "b_ub": None, "bounds": [(0.0, 4)]}
-    assert disclosure._wide_ranges(np.array([4.0]), capped) == pytest.approx([4.0])
+    assert secondary._wide_ranges(np.array([4.0]), capped) == pytest.approx([4.0])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -217,6 +219,6 @@ def test_the_range_screen_changes_nothing_against_a_programme_for_every_cell(cou
     results = compute_results(counts)
     screened = apply_disclosure(results)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(disclosure, "_wide_ranges", lambda values, problem: np.zeros(values.size))
+        patch.setattr(secondary, "_wide_ranges", lambda values, problem: np.zeros(values.size))
         every_cell = apply_disclosure(results)
     pd.testing.assert_frame_equal(screened, every_cell)

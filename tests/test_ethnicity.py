@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from wres.ethnicity import classify, load_ethnicity_map, map_ethnicity, normalise_label
-from wres.validation import ValidationError
+from wres.inputs.ethnicity import classify, load_ethnicity_map, map_ethnicity, normalise_label
+from wres.inputs.validation import ValidationError
 
 MAP = load_ethnicity_map()
 

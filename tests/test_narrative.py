@@ -5,11 +5,10 @@ import pandas as pd
 import pytest
 from scipy.stats.contingency import relative_risk
 
-from wres import narrative
-from wres.narrative import (
+from wres.present import narrative
+from wres.present.narrative.findings import finding, findings
+from wres.present.narrative.sentences import (
     change_sentence,
-    finding,
-    findings,
     not_submitted_message,
     pay_band_sentence,
     senior_share_sentence,
@@ -276,7 +275,7 @@ def test_values_read_from_csv_strings():
 
 
 def test_findings_with_compute_results():
-    from wres import results as results_module
+    from wres.analysis import results as results_module
     counts = pd.DataFrame(
         {
             "authority": "Northshire",

@@ -9,8 +9,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wres import national
-from wres.benchmark import ADJUSTED, NOT_ASSESSED
+from wres.analysis.national import (
+    NOT_SUBMITTED,
+    WITHHELD,
+    NationalView,
+    build_national_view,
+    region_breakdown,
+    write_national_csv,
+)
+from wres.core.paths import resolve_paths
+from wres.inputs.params import read_regions
+from wres.inputs.published import PUBLISHED_FILE, published_national
+from wres.present.figures.funnel import funnel_plot
+from wres.present.national import (
+    _curves,
+    authority_comparison,
+    comparison_sentences,
+    limits_sentence,
+    national_table,
+    positions_table,
+    region_table,
+)
+from wres.stats.funnel import ADJUSTED, NOT_ASSESSED
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -22,8 +42,8 @@ MEASURES = [(2, "appointed"), (3, "disciplinary"), (4, "fitness_to_practise"), (
 
 
 @pytest.fixture(scope="module")
-def view() -> national.NationalView:
-    return national.build_national_view(2024, [str(SAMPLE / "*.csv")], params_dir=PARAMS)
+def view() -> NationalView:
+    return build_national_view(2024, [str(SAMPLE / "*.csv")], params_dir=PARAMS)
 
 
 def _rows(frame: pd.DataFrame, indicator: int, measure: str) -> pd.DataFrame:
@@ -46,26 +66,26 @@ def _pooled_rl(indicator: int, authorities: list[str] | None = None) -> float:
 
 
 def test_glob_patterns_find_every_sample_authority_relative_to_a_base() -> None:
-    paths = national.resolve_paths(["sample/*.csv", "sample/brightwater.csv"], base=ROOT / "data")
+    paths = resolve_paths(["sample/*.csv", "sample/brightwater.csv"], base=ROOT / "data")
     assert len(paths) == 12
     assert paths[0].name == "ashbourne-vale.csv"
 
 
 def test_a_pattern_matching_nothing_is_named_in_the_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="nowhere/\\*.csv"):
-        national.resolve_paths(["nowhere/*.csv"], base=tmp_path)
+        resolve_paths(["nowhere/*.csv"], base=tmp_path)
 
 
 def test_regions_are_read_from_the_params_files(tmp_path: Path) -> None:
-    regions = national.read_regions(PARAMS)
+    regions = read_regions(PARAMS)
     assert len(regions) == 12
     assert regions["Brightwater"] == "London"
     assert regions["Marrowfield"] == "London"
-    assert national.read_regions(tmp_path / "missing") == {}
+    assert read_regions(tmp_path / "missing") == {}
 
 
 def test_published_2023_figures_carry_measure_codes() -> None:
-    published = national.published_national()
+    published = published_national()
     by_measure = dict(zip(zip(published["indicator"], published["measure"], strict=True),
                           published["relative_likelihood"], strict=True))
     assert by_measure[(7, "colleagues")] == 1.3
@@ -76,7 +96,7 @@ def test_published_2023_figures_carry_measure_codes() -> None:
 
 @pytest.mark.skipif(not SHARED_REFERENCE.is_file(), reason="shared reference folder not present")
 def test_packaged_2023_figures_are_a_copy_of_the_reference_file() -> None:
-    packaged = ROOT / "wres" / "data" / national.PUBLISHED_FILE
+    packaged = ROOT / "wres" / "data" / PUBLISHED_FILE
     assert packaged.read_bytes() == SHARED_REFERENCE.read_bytes()
 
 
@@ -93,7 +113,7 @@ def test_every_authority_has_a_row_for_every_measure_of_indicators_2_to_8(view) 
 def test_an_indicator_not_submitted_is_kept_and_said_so(view) -> None:
     row = _rows(view.national, 6, "public").set_index("authority").loc["Eastmarsh"]
     assert row["position"] == NOT_ASSESSED
-    assert row["note"] == national.NOT_SUBMITTED
+    assert row["note"] == NOT_SUBMITTED
     assert np.isnan(row["relative_likelihood"])
     assert row["national_rl"] == pytest.approx(_rows(view.national, 6, "public")
                                                ["national_rl"].iloc[0])
@@ -121,28 +141,28 @@ def test_authorities_with_no_events_are_not_assessed_and_flagged_small(view) -> 
 
 
 def test_publication_profile_withholds_rls_from_small_counts() -> None:
-    view = national.build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
                                         indicators=[4], profile="publication")
     rows = view.national
     hidden = rows[rows["withheld"]]
     assert len(hidden) >= 1
-    assert (hidden["position"] == national.WITHHELD).all()
+    assert (hidden["position"] == WITHHELD).all()
     assert hidden[["relative_likelihood", "rl_lower", "upper_95"]].isna().all().all()
-    table = national.positions_table(rows)
+    table = positions_table(rows)
     assert set(table.loc[table["Position"] == "withheld", "Relative likelihood (95% CI)"]) == {
         "[c]"}
 
 
 def test_unknown_profile_and_empty_region_are_refused() -> None:
     with pytest.raises(ValueError, match="profile"):
-        national.build_national_view(2024, str(SAMPLE / "*.csv"), profile="public")
+        build_national_view(2024, str(SAMPLE / "*.csv"), profile="public")
     with pytest.raises(ValueError, match="Atlantis"):
-        national.build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+        build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
                                      region="Atlantis")
 
 
 def test_a_region_view_pools_only_that_regions_authorities() -> None:
-    view = national.build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
                                         region="London", indicators=[3])
     assert set(view.national["authority"]) == {"Brightwater", "Marrowfield"}
     expected = _pooled_rl(3, ["Brightwater", "Marrowfield"])
@@ -153,39 +173,39 @@ def test_a_region_view_pools_only_that_regions_authorities() -> None:
 
 
 def test_limits_sentence_states_the_overdispersion_test_and_the_limits(view) -> None:
-    widened = national.limits_sentence(_rows(view.national, 7, "managers"))
+    widened = limits_sentence(_rows(view.national, 7, "managers"))
     assert widened == (
         "Authorities differ more than chance alone would explain (φ = 3.58, p < 0.001), so the "
         "limits are widened by the between-authority variance τ² = 0.152 "
         "(random-effects adjustment)."
     )
-    plain = national.limits_sentence(_rows(view.national, 3, "disciplinary"))
+    plain = limits_sentence(_rows(view.national, 3, "disciplinary"))
     assert plain.startswith("Authorities differ no more than chance alone would explain "
                             "(φ = 0.73, p = 0.65)")
     assert "not widened" in plain
 
 
 def test_limits_sentence_with_too_few_authorities_says_no_test_was_made() -> None:
-    view = national.build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
                                         region="London", indicators=[3])
-    assert national.limits_sentence(view.national).startswith(
+    assert limits_sentence(view.national).startswith(
         "Only 2 authorities can be placed on the funnel, too few to test")
 
 
 def test_authority_comparison_keeps_one_authority_in_indicator_order(view) -> None:
-    rows = national.authority_comparison(view.national, "Kestrel Bay")
+    rows = authority_comparison(view.national, "Kestrel Bay")
     assert list(rows.columns[:6]) == ["indicator", "measure", "relative_likelihood", "position",
                                       "limits", "national_rl"]
     assert list(zip(rows["indicator"], rows["measure"], strict=True)) == MEASURES
     with pytest.raises(ValueError, match="Kestrel Bay"):
-        national.authority_comparison(view.national, "Atlantis")
+        authority_comparison(view.national, "Atlantis")
 
 
 def test_comparison_sentences_from_national_csv(view, tmp_path: Path) -> None:
-    path = national.write_national_csv(view.national, tmp_path)
+    path = write_national_csv(view.national, tmp_path)
     read_back = pd.read_csv(path)
-    sentences = national.comparison_sentences(
-        national.authority_comparison(read_back, "Kestrel Bay"))
+    sentences = comparison_sentences(
+        authority_comparison(read_back, "Kestrel Bay"))
     assert sentences[1] == (
         "Compared with other authorities, the likelihood of entering the formal disciplinary "
         "process (1.2) is within the 95% limits around the national figure of 1.6."
@@ -198,8 +218,8 @@ def test_comparison_sentences_from_national_csv(view, tmp_path: Path) -> None:
     )
     assert sentences[3].endswith("(limits widened because authorities differ more than chance "
                                  "would explain).")
-    eastmarsh = national.comparison_sentences(
-        national.authority_comparison(read_back, "Eastmarsh"))
+    eastmarsh = comparison_sentences(
+        authority_comparison(read_back, "Eastmarsh"))
     assert eastmarsh[4].endswith("is not compared with the national figure of 1.2: "
                                  "it was not submitted.")
 
@@ -208,7 +228,7 @@ def test_comparison_sentences_from_national_csv(view, tmp_path: Path) -> None:
 
 
 def test_national_table_puts_the_published_figure_beside_the_pooled_one(view) -> None:
-    table = national.national_table(view.national).set_index("Measure")
+    table = national_table(view.national).set_index("Measure")
     row = table.loc["Enter the formal disciplinary process"]
     assert row["National relative likelihood (95% CI)"] == "1.56 (1.28–1.91)"
     assert row["Published national figure, 2023"] == "1.4"
@@ -219,12 +239,12 @@ def test_national_table_puts_the_published_figure_beside_the_pooled_one(view) ->
 
 
 def test_region_breakdown_pools_counts_of_each_regions_authorities(view) -> None:
-    breakdown = national.region_breakdown(view.results, view.regions)
+    breakdown = region_breakdown(view.results, view.regions)
     london = breakdown[(breakdown["region"] == "London") & (breakdown["indicator"] == 3)]
     assert london["authorities"].item() == 2
     expected = _pooled_rl(3, ["Brightwater", "Marrowfield"])
     assert london["relative_likelihood"].item() == pytest.approx(expected, rel=1e-12)
-    table = national.region_table(breakdown).set_index("Region")
+    table = region_table(breakdown).set_index("Region")
     assert table.loc["London", "3"].startswith(f"{expected:.2f} (")
     assert list(table.columns[1:4]) == ["2", "3", "4"]
     assert "7 managers" in table.columns
@@ -233,8 +253,8 @@ def test_region_breakdown_pools_counts_of_each_regions_authorities(view) -> None
 def test_funnel_plot_labels_authorities_outside_the_limits(view) -> None:
     rows = _rows(view.national, 6, "public")
     drawn = rows[rows["relative_likelihood"].notna()]
-    curve, unadjusted = national._curves(drawn, view.levels)
-    fig, alt = national.funnel_plot(rows, curve, reference_rl=1.2, unadjusted=unadjusted)
+    curve, unadjusted = _curves(drawn, view.levels)
+    fig, alt = funnel_plot(rows, curve, reference_rl=1.2, unadjusted=unadjusted)
     ax = fig.axes[0]
     assert ax.get_yscale() == "log" and ax.get_xscale() == "log"
     assert "Relative likelihood" in ax.get_ylabel() and "Precision" in ax.get_xlabel()
@@ -248,9 +268,9 @@ def test_funnel_plot_labels_authorities_outside_the_limits(view) -> None:
 def test_funnel_plot_draws_widened_and_plain_limits_when_overdispersed(view) -> None:
     rows = _rows(view.national, 7, "managers")
     assert (rows["limits"] == ADJUSTED).all()
-    curve, unadjusted = national._curves(rows, view.levels)
+    curve, unadjusted = _curves(rows, view.levels)
     assert unadjusted is not None
-    fig, alt = national.funnel_plot(rows, curve, unadjusted=unadjusted)
+    fig, alt = funnel_plot(rows, curve, unadjusted=unadjusted)
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "95% limits, not widened" in labels and "99.8% limits" in labels
     assert "widened for overdispersion" in alt

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from wres.params import ParamsError, check_against_data, load_params
+from wres.inputs.params import ParamsError, check_against_data, load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

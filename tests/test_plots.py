@@ -11,16 +11,14 @@ from matplotlib.patches import Rectangle
 from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import proportion_confint
 
-from wres.data import read_counts
-from wres.disclosure import apply_disclosure
-from wres.plots import (
-    figure_to_html,
-    forest_plot,
-    harassment_sources_plot,
-    pay_band_plot,
-    senior_management_plot,
-)
-from wres.results import compute_results
+from wres.analysis.disclosure.suppression import apply_disclosure
+from wres.analysis.results import compute_results
+from wres.inputs.counts import read_counts
+from wres.present.figures.common import figure_to_html
+from wres.present.figures.forest import forest_plot
+from wres.present.figures.harassment import harassment_sources_plot
+from wres.present.figures.pay_bands import pay_band_plot
+from wres.present.figures.senior import senior_management_plot
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 

@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 
 import yaml
+from check_notebooks import main as check_notebooks_main
+from check_notebooks import stored_notebook_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,13 +55,19 @@ def test_environment_matches_pyproject_names_and_lower_bounds() -> None:
     assert _environment_requirements() == _pyproject_requirements()
 
 
-def test_lock_file_pins_every_dependency_exactly() -> None:
-    pins = {}
+def test_lock_file_pins_every_dependency_exactly_with_hashes() -> None:
+    pins: dict[str, str] = {}
+    hashes: dict[str, int] = {}
+    name = ""
     for line in (ROOT / "requirements.lock").read_text().splitlines():
-        if line and not line.startswith("#"):
-            name, _, version = line.partition("==")
+        if line.strip().startswith("--hash=sha256:"):
+            hashes[name] = hashes.get(name, 0) + 1
+        elif line and not line[0].isspace() and not line.startswith("#"):
+            requirement, _, version = line.removesuffix("\\").strip().partition("==")
             assert version, f"lock line {line!r} is not pinned with =="
-            pins[name.lower().replace("_", "-")] = version
+            name = requirement.lower().replace("_", "-")
+            pins[name] = version
+    assert set(hashes) == set(pins), "every pin carries its sha256 hashes"
     for name, bound in _pyproject_requirements().items():
         assert name in pins, f"{name} is missing from requirements.lock"
         assert _version(pins[name]) >= _version(bound), f"{name} {pins[name]} < {bound}"
@@ -86,10 +94,18 @@ def test_ci_runs_make_test_and_nothing_else() -> None:
 
 
 def test_stored_notebooks_carry_no_outputs() -> None:
+    # The same check pre-commit runs (.pre-commit-config.yaml).
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    for path in notebooks:
-        cells = json.loads(path.read_text())["cells"]
-        for cell in cells:
-            if cell["cell_type"] == "code":
-                assert not cell.get("outputs"), f"{path.name} is stored with outputs"
-                assert cell.get("execution_count") is None, f"{path.name} has execution counts"
+    assert len(notebooks) == 12
+    assert [p for path in notebooks for p in stored_notebook_problems(path)] == []
+
+
+def test_the_notebook_check_finds_outputs_and_counts(tmp_path: Path) -> None:
+    stored = json.loads((ROOT / "notebooks" / "03-disciplinary.ipynb").read_text())
+    code = next(c for c in stored["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "12\n"}]
+    code["execution_count"] = 3
+    bad = tmp_path / "bad.ipynb"
+    bad.write_text(json.dumps(stored))
+    assert len(stored_notebook_problems(bad)) == 2
+    assert check_notebooks_main([str(bad)]) == 1

@@ -14,16 +14,16 @@ from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import proportion_confint
 
 from wres import stats
-from wres.cli import main
-from wres.data import read_counts
-from wres.results import (
+from wres.analysis.results import (
     EXTRA_COLUMNS,
     RESULT_COLUMNS,
     compute_results,
     filter_counts,
     pooled_services,
 )
-from wres.validation import COUNT_COLUMNS
+from wres.cli import main
+from wres.inputs.counts import read_counts
+from wres.inputs.validation import COUNT_COLUMNS
 
 DATA = Path(__file__).parent / "data"
 CONTRACT = Path(__file__).parents[1] / "docs" / "CONTRACT.md"

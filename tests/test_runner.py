@@ -20,11 +20,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from wres import runner
-from wres.data import read_counts
-from wres.disclosure import find_small_counts
-from wres.params import load_params
-from wres.results import EXTRA_COLUMNS, RESULT_COLUMNS, compute_results
+from wres.analysis.disclosure.leaks import find_small_counts
+from wres.analysis.results import EXTRA_COLUMNS, RESULT_COLUMNS, compute_results
+from wres.batch import plan as plan_module
+from wres.batch.plan import plan_runs
+from wres.core.names import BENCHMARK
+from wres.inputs.counts import read_counts
+from wres.inputs.params import load_params
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample" / "fernleigh-downs.csv"
@@ -137,7 +139,7 @@ def test_figures_reports_have_images(batch):
 
 
 def test_publication_page_opens_in_headless_chromium_without_errors(batch, tmp_path):
-    from wres.browser import check_page
+    from browser import check_page
 
     page = batch["output"] / str(YEAR) / "tiny-vale" / "03-disciplinary.publication.html"
     result = check_page(page, screenshot=tmp_path / "page.png")
@@ -147,7 +149,7 @@ def test_publication_page_opens_in_headless_chromium_without_errors(batch, tmp_p
 
 
 def test_index_opens_in_chromium_and_every_link_resolves(batch, tmp_path):
-    from wres.browser import check_links, check_page
+    from browser import check_links, check_page
 
     index = batch["output"] / "index.html"
     result = check_page(index, screenshot=tmp_path / "index.png")
@@ -175,7 +177,7 @@ def test_manifest_records_inputs_versions_timings_and_status(batch):
     run = next(r for r in _manifest(batch["output"])["runs"]
                if r["id"] == f"{YEAR}/tiny-vale/03-disciplinary")
     assert run["status"] == "ok"
-    assert set(run["inputs"]) >= {"notebook", "params", "data", "package", "lock"}
+    assert set(run["inputs"]) >= {"notebook", "params", "data", "package", "versions"}
     assert run["packages"]["papermill"] and run["packages"]["pandas"]
     assert run["timings"]["total"] > 0
     assert run["outputs"]["publication_html"].endswith("03-disciplinary.publication.html")
@@ -196,7 +198,7 @@ def test_nothing_changed_means_everything_is_skipped_quickly(batch):
 def test_keys_follow_data_notebook_and_parameters(tmp_path, monkeypatch):
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
-    monkeypatch.setattr(runner, "NOTEBOOKS", notebooks)
+    monkeypatch.setattr(plan_module, "NOTEBOOKS", notebooks)
     params = tmp_path / "params"
     params.mkdir()
     for name in ("one", "two"):
@@ -205,7 +207,7 @@ def test_keys_follow_data_notebook_and_parameters(tmp_path, monkeypatch):
 
     def keys():
         loaded = [load_params(p) for p in sorted(params.glob("*.yaml"))]
-        return {r.id: r.key for r in runner.plan_runs(loaded, tmp_path / "out")}
+        return {r.id: r.key for r in plan_runs(loaded, tmp_path / "out")}
 
     before = keys()
     with open(tmp_path / "one.csv", "a") as handle:
@@ -234,8 +236,8 @@ def test_the_national_view_reruns_only_for_the_year_whose_data_changed(tmp_path)
                   years=[2022, 2023, 2024])
 
     def national_keys():
-        runs = runner.plan_runs([load_params(params / "one.yaml")], tmp_path / "out")
-        return {r.year: r.key for r in runs if r.notebook == runner.BENCHMARK}
+        runs = plan_runs([load_params(params / "one.yaml")], tmp_path / "out")
+        return {r.year: r.key for r in runs if r.notebook == BENCHMARK}
 
     before = national_keys()
     edited = counts.copy()
@@ -253,7 +255,7 @@ def test_slugs_cannot_leave_the_output_folder(tmp_path):
     _write_params(params, "city", 'Brighton & Hove "City"', SAMPLE)
     loaded = [load_params(p) for p in sorted(params.glob("*.yaml"))]
     out = (tmp_path / "out").resolve()
-    for run in runner.plan_runs(loaded, out):
+    for run in plan_runs(loaded, out):
         assert Path(run.final_dir).resolve().is_relative_to(out)
     slugs = {p.safe_slug for p in loaded}
     assert slugs == {"etc", "brighton-hove-city"}

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from wres.aggregate import aggregate_extracts
-from wres.data import read_counts
-from wres.results import compute_results
-from wres.sample import AUTHORITIES, TEST_AUTHORITY, YEARS, generate_sample
+from wres.analysis.results import compute_results
+from wres.inputs.counts import read_counts
+from wres.inputs.extracts import aggregate_extracts
+from wres.inputs.sample import AUTHORITIES, TEST_AUTHORITY, YEARS, generate_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -14,9 +14,9 @@ import pytest
 from scipy.stats.contingency import relative_risk
 
 from wres import stats
-from wres.data import read_counts
-from wres.results import compute_results
-from wres.sensitivity import (
+from wres.analysis.results import compute_results
+from wres.inputs.counts import read_counts
+from wres.present.sensitivity import (
     COMPARISON,
     across_methods,
     across_thresholds,

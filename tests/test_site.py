@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import check_links
 
-from wres.browser import check_links
-from wres.indicators import INDICATORS
-from wres.site import build_index, failure_anchor
+from wres.batch.site import build_index, failure_anchor
+from wres.core.indicators import INDICATORS
 
 YEAR = 2024
 ERROR = "ValidationError: data/x.csv, row 3, column numerator: expected a whole number <b>"

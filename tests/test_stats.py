@@ -14,7 +14,7 @@ from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from wres import stats
-from wres.indicators import get_indicator
+from wres.core.indicators import get_indicator
 
 #: A copy of shared/reference/ci_reference.csv kept in the repository, so a fresh clone
 #: tests against it; where shared/ sits beside the clone, a test checks the copy is current.

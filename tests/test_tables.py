@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wres.tables import action_plan_table, summary_table, to_html
+from wres.present.tables import action_plan_table, summary_table, to_html
 
 
 def row(service, n1, d1, n0, d0, **overrides):
@@ -163,8 +163,8 @@ def test_summary_table_takes_changes_indexed_like_the_results(results):
 
 
 def test_published_table_html_passes_the_disclosure_checker():
-    from wres import disclosure
-    from wres import results as results_module
+    from wres.analysis import disclosure
+    from wres.analysis import results as results_module
     counts = pd.DataFrame(
         {
             "authority": "Northshire",

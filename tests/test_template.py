@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 
 from wres.cli import main
-from wres.data import read_counts
-from wres.indicators import ETHNIC_GROUPS
-from wres.template import write_template
-from wres.validation import COUNT_COLUMNS, ValidationError
+from wres.core.indicators import ETHNIC_GROUPS
+from wres.inputs.counts import read_counts
+from wres.inputs.template import write_template
+from wres.inputs.validation import COUNT_COLUMNS, ValidationError
 
 ROWS = [
     ["Northshire", 2023, "adults", 3, "disciplinary", "white", 610, 15],

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from wres.cli import main
-from wres.data import read_counts
-from wres.validation import COUNT_COLUMNS, Problem, ValidationError, validate_counts
+from wres.inputs.counts import read_counts
+from wres.inputs.validation import COUNT_COLUMNS, Problem, ValidationError, validate_counts
 
 DATA = Path(__file__).parent / "data"
 WRES = Path(sys.executable).with_name("wres")

@@ -25,7 +25,8 @@ def _add_method_options(parser: argparse.ArgumentParser) -> None:
         default="wilson",
         help="interval for each rate: wilson (default), clopper-pearson, jeffreys",
     )
-    parser.add_argument("--confidence-level", type=float, default=0.95)
+    parser.add_argument("--confidence-level", type=float, default=0.95,
+                        help="confidence level of every interval (default 0.95)")
     parser.add_argument(
         "--thresholds",
         type=float,
@@ -37,8 +38,8 @@ def _add_method_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from wres.data import read_counts
-    from wres.validation import ValidationError
+    from wres.inputs.counts import read_counts
+    from wres.inputs.validation import ValidationError
 
     status = 0
     for path in args.files:
@@ -53,9 +54,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_results(args: argparse.Namespace) -> int:
-    from wres.atomic import write_csv_atomic
-    from wres.data import read_counts
-    from wres.results import compute_results
+    from wres.analysis.results import compute_results
+    from wres.core.atomic import write_csv_atomic
+    from wres.inputs.counts import read_counts
 
     counts = read_counts([Path(p) for p in args.counts], sheet=args.sheet)
     results = compute_results(
@@ -66,7 +67,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
         thresholds=tuple(args.thresholds),
     )
     if args.publication:
-        from wres.disclosure import apply_disclosure
+        from wres.analysis.disclosure.suppression import apply_disclosure
 
         results = apply_disclosure(results, min_count=args.min_count)
     write_csv_atomic(results, Path(args.output))
@@ -75,8 +76,8 @@ def _cmd_results(args: argparse.Namespace) -> int:
 
 
 def _cmd_aggregate(args: argparse.Namespace) -> int:
-    from wres.aggregate import aggregate_extracts
-    from wres.atomic import write_csv_atomic
+    from wres.core.atomic import write_csv_atomic
+    from wres.inputs.extracts import aggregate_extracts
 
     counts = aggregate_extracts(
         authority=args.authority,
@@ -92,7 +93,7 @@ def _cmd_aggregate(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from wres.template import write_template
+    from wres.inputs.template import write_template
 
     path = write_template(Path(args.output))
     print(f"wrote data-entry template to {path}")
@@ -100,7 +101,7 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from wres.sample import generate_sample
+    from wres.inputs.sample import generate_sample
 
     written = generate_sample(
         data_dir=Path(args.data_dir), params_dir=Path(args.params_dir), seed=args.seed
@@ -110,9 +111,40 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from wres.runner import run_from_cli
+    """``wres run``: plan the matrix from params files, run it, print a summary."""
+    import logging
 
-    return run_from_cli(args)
+    from wres.batch.plan import plan_runs
+    from wres.batch.run import load_all_params, run_batch
+
+    logging.basicConfig(level=logging.INFO if args.quiet else logging.WARNING,
+                        format="%(message)s")
+    params_list, errors = load_all_params(Path(args.params) if args.params else Path("params"))
+    if args.authority:
+        wanted = {a.lower() for a in args.authority}
+        params_list = [p for p in params_list
+                       if p.authority.lower() in wanted or p.safe_slug in wanted]
+        errors = [e for e in errors if e.path.stem.lower() in wanted]
+        if not params_list and not errors:
+            raise ValueError(f"no params file is for authority {', '.join(args.authority)}")
+    for error in errors:
+        print(f"  FAILED {error}", file=sys.stderr)
+    runs = plan_runs(params_list, Path(args.output), years=args.year, indicators=args.indicator,
+                     timeout=args.timeout)
+    if not runs:
+        if errors:
+            print(f"0 run; {len(errors)} params file(s) failed", file=sys.stderr)
+            return 1
+        raise ValueError("nothing to run: check --year and --indicator against the params")
+    result = run_batch(runs, Path(args.output), jobs=args.jobs, force=args.force,
+                       quiet=args.quiet, scheduler=args.scheduler)
+    failed = f"{result.failed} failed" + (f", {len(errors)} params file(s) failed"
+                                          if errors else "")
+    print(f"{result.done} run, {result.skipped} unchanged (skipped), {failed}; "
+          f"index: {Path(args.output) / 'index.html'}")
+    for failure in result.failures:
+        print(f"  FAILED {failure['id']}: {failure['error']}", file=sys.stderr)
+    return 1 if errors else result.exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,39 +155,45 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="check counts files and report every problem")
-    p.add_argument("files", nargs="+")
+    p.add_argument("files", nargs="+", help="counts files (CSV or XLSX) to check")
     p.add_argument("--sheet", default=None, help="sheet name for XLSX files")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("results", help="compute every indicator without running notebooks")
-    p.add_argument("counts", nargs="+")
-    p.add_argument("--output", required=True)
-    p.add_argument("--sheet", default=None)
+    p.add_argument("counts", nargs="+", help="counts files (CSV or XLSX)")
+    p.add_argument("--output", required=True, help="results file to write (CSV)")
+    p.add_argument("--sheet", default=None, help="sheet name for XLSX files")
     _add_method_options(p)
-    p.add_argument("--min-count", type=int, default=5)
+    p.add_argument("--min-count", type=int, default=5,
+                   help="smallest count that may be published (default 5)")
     p.add_argument(
         "--publication", action="store_true", help="apply disclosure control (small counts)"
     )
     p.set_defaults(func=_cmd_results)
 
     p = sub.add_parser("aggregate", help="turn HR extracts into the counts format")
-    p.add_argument("--authority", required=True)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--staff")
-    p.add_argument("--recruitment")
-    p.add_argument("--experience")
-    p.add_argument("--ethnicity-map", default=None)
-    p.add_argument("--output", required=True)
+    p.add_argument("--authority", required=True, help="the authority's name")
+    p.add_argument("--year", type=int, required=True, help="the reporting year")
+    p.add_argument("--staff", help="staff extract (CSV or XLSX, one row per member of staff)")
+    p.add_argument("--recruitment", help="recruitment extract (one row per shortlisted applicant)")
+    p.add_argument("--experience", help="staff survey extract (harassment, bullying or abuse)")
+    p.add_argument("--ethnicity-map", default=None,
+                   help="CSV mapping ethnicity labels to groups (default: the shipped map)")
+    p.add_argument("--output", required=True, help="counts file to write (CSV)")
     p.set_defaults(func=_cmd_aggregate)
 
     p = sub.add_parser("template", help="write a blank XLSX data-entry template")
-    p.add_argument("output", nargs="?", default="wres-template.xlsx")
+    p.add_argument("output", nargs="?", default="wres-template.xlsx",
+                   help="file to write (default wres-template.xlsx)")
     p.set_defaults(func=_cmd_template)
 
     p = sub.add_parser("sample", help="regenerate the fictitious sample authorities")
-    p.add_argument("--data-dir", default="data/sample")
-    p.add_argument("--params-dir", default="params")
-    p.add_argument("--seed", type=int, default=2023)
+    p.add_argument("--data-dir", default="data/sample",
+                   help="folder for the counts files (default data/sample)")
+    p.add_argument("--params-dir", default="params",
+                   help="folder for the params files (default params)")
+    p.add_argument("--seed", type=int, default=2023,
+                   help="random seed; the same seed gives the same files (default 2023)")
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("run", help="run the notebooks for authorities x years")
@@ -182,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wres`` console script."""
-    from wres.validation import ValidationError
+    from wres.inputs.validation import ValidationError
 
     args = build_parser().parse_args(argv)
     try:

@@ -1,0 +1,29 @@
+"""Disclosure control for publication: small counts hidden, and kept hidden.
+
+`suppression` hides counts of 1 to ``min_count - 1`` and what is computed from
+them; `secondary` hides further counts so no hidden count can be worked out;
+`withheld` says which comparisons and changes a page must not show; `leaks`
+scans finished tables and HTML for counts that escaped.
+"""
+
+from wres.analysis.disclosure.columns import ROLES
+from wres.analysis.disclosure.leaks import find_small_counts
+from wres.analysis.disclosure.suppression import apply_disclosure, suppress_small_counts
+from wres.analysis.disclosure.withheld import (
+    publishable_changes,
+    withheld_changes,
+    withheld_comparisons,
+)
+from wres.core.names import MARKER, MIN_COUNT
+
+__all__ = [
+    "MARKER",
+    "MIN_COUNT",
+    "ROLES",
+    "apply_disclosure",
+    "find_small_counts",
+    "publishable_changes",
+    "suppress_small_counts",
+    "withheld_changes",
+    "withheld_comparisons",
+]

@@ -1,0 +1,175 @@
+"""Executing one run in a worker: papermill in a forked kernel, then its pages.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol, cast
+
+from wres.batch.plan import NOTEBOOKS, RunSpec
+from wres.core.atomic import write_text_atomic
+from wres.core.indicators import INDICATORS
+from wres.core.names import BENCHMARK, SUMMARY
+
+# --- executing one run (in a worker) --------------------------------------------------------
+
+
+def output_paths(run: RunSpec) -> dict[str, str]:
+    """Output files of a run, relative to the batch output folder."""
+    rel = Path(run.final_dir).relative_to(run.output_dir)
+    paths = {
+        "notebook": str(rel / f"{run.notebook}.ipynb"),
+        "html": str(rel / f"{run.notebook}.html"),
+        "publication_html": str(rel / f"{run.notebook}.publication.html"),
+    }
+    if run.indicator is not None:
+        paths["results"] = str(rel / f"{run.notebook}.results.csv")
+    if run.notebook == BENCHMARK:
+        paths["national"] = str(rel / "national.csv")
+    return paths
+
+
+def execution_profiles(run: RunSpec) -> tuple[str, ...]:
+    """The profiles a run executes, the kept one first: analyst then publication, or publication.
+
+    The analyst execution is the notebook kept under ``outputs/``; the
+    publication execution (same notebook, ``profile="publication"``, a fresh
+    kernel from the same warm parent) gives the publication page. A run whose
+    parameters already ask for the publication profile (the national view)
+    executes once.
+    """
+    if run.parameters.get("profile") == "publication":
+        return ("publication",)
+    return ("analyst", "publication")
+
+
+def _execute(run: RunSpec, profile: str, output_dir: Path) -> Any:
+    import papermill
+
+    parameters = {**run.parameters, "profile": profile, "output_dir": str(output_dir)}
+    return papermill.execute_notebook(
+        run.notebook_path, None, parameters=parameters, cwd=str(NOTEBOOKS),
+        kernel_name="python3", kernel_manager_class="wres.batch.kernels.ForkKernelManager",
+        progress_bar=False, request_save_on_cell_execute=False, log_output=False,
+        shutdown_kernel="immediate", execution_timeout=run.timeout, start_timeout=60,
+    )
+
+
+def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
+    """Execute one notebook, render both pages, check them, and move every output into place.
+
+    Never raises for a failing notebook: the error is returned in the record,
+    nothing of the run is written, and its previous outputs, if any, are left
+    as they were.
+    """
+    import nbformat
+
+    from wres.batch.render import render_html
+
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    t0 = time.perf_counter()
+    record: dict[str, Any] = {"status": "failed", "error": None, "started": started}
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=_ensure(Path(run.output_dir))))
+    try:
+        profiles = execution_profiles(run)
+        executed = {profile: _execute(run, profile, _ensure(staging / profile))
+                    for profile in profiles}
+        t1 = time.perf_counter()
+        title, footer = _title(run), _footer(run, provenance)
+        kept = executed[profiles[0]]  # the notebook kept under outputs/, with its files
+        pages = {
+            "analyst": render_html(kept, "analyst", title=title, provenance=footer),
+            "publication": render_html(executed["publication"], "publication", title=title,
+                                       provenance=footer,
+                                       min_count=int(run.parameters.get("min_count", 5))),
+        }
+        t2 = time.perf_counter()
+        kept_dir = staging / profiles[0]
+        outputs = output_paths(run)
+        _ensure(Path(run.final_dir))
+        out = Path(run.output_dir)
+        for name in ("results", "national"):
+            if name in outputs:
+                produced = kept_dir / Path(outputs[name]).name
+                if not produced.is_file():
+                    raise RuntimeError(f"the notebook did not write {produced.name}")
+                os.replace(produced, out / outputs[name])
+        write_text_atomic(out / outputs["notebook"], nbformat.writes(kept))
+        write_text_atomic(out / outputs["html"], pages["analyst"])
+        write_text_atomic(out / outputs["publication_html"], pages["publication"])
+        record.update(status="ok", outputs=outputs,
+                      timings={"execute": round(t1 - t0, 3), "render": round(t2 - t1, 3)})
+    except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
+        record["error"] = describe_error(error)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    record["timings"] = {**record.get("timings", {}), "total": round(time.perf_counter() - t0, 3)}
+    record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return record
+
+
+def _ensure(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class _NotebookError(Protocol):
+    """What `describe_error` reads of papermill's ``PapermillExecutionError``."""
+
+    ename: str
+    evalue: str
+
+
+def describe_error(error: BaseException) -> str:
+    """One readable line for a failure: the notebook's own error where there is one."""
+    name = type(error).__name__
+    if name == "PapermillExecutionError":  # by name, so papermill need not be imported here
+        notebook_error = cast(_NotebookError, error)
+        return f"{notebook_error.ename}: {notebook_error.evalue}".strip()
+    text = str(error).strip() or traceback.format_exception_only(error)[-1].strip()
+    return f"{name}: {text}"
+
+
+def _title(run: RunSpec) -> str:
+    if run.indicator is not None:
+        return f"{run.authority} {run.year}: indicator {run.indicator}, " \
+               f"{INDICATORS[run.indicator].title}"
+    if run.notebook == SUMMARY:
+        return f"{run.authority} {run.year}: SC-WRES summary"
+    return f"National view {run.year}: benchmarks across authorities"
+
+
+def _footer(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
+    items = [("run", run.id), ("input key", run.key),
+             ("notebook sha256", run.inputs["notebook"])]
+    items += [(f"data {Path(p).name} sha256", h) for p, h in run.inputs["data"].items()]
+    items += [("wres package sha256", run.inputs["package"]),
+              ("git commit", provenance.get("git_commit") or "unknown"),
+              ("packages", ", ".join(f"{k} {v}" for k, v in provenance["packages"].items()))]
+    summary = (f"Produced by wres {provenance['packages'].get('wres', '?')} on "
+               f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.")
+    return {"summary": summary, "items": items}
+
+
+_WORKER_READY = False
+
+
+def init_worker() -> None:
+    """Start this worker's kernel zygote early, so its imports overlap other work."""
+    global _WORKER_READY
+    if not _WORKER_READY:
+        from wres.batch.kernels import get_zygote
+
+        get_zygote()
+        _WORKER_READY = True
+
+
+def run_in_worker(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
+    init_worker()
+    return execute_run(run, provenance)

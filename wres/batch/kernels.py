@@ -1,0 +1,298 @@
+"""Fresh Jupyter kernels forked from a warm parent (a "zygote").
+
+Every notebook still runs in a process of its own, but that process is
+forked from a parent that has already imported pandas, scipy, matplotlib,
+seaborn and ``wres``, so each kernel starts without paying for those imports
+again (pages are shared copy-on-write). Kernels listen on IPC sockets (Unix
+domain sockets in a private folder): no TCP ports, so parallel kernels cannot
+collide on ports and nothing is reachable over the network.
+
+The zygote is a separate, single-threaded process started by
+:class:`KernelZygote`; :class:`ForkKernelManager` is a ``jupyter_client``
+kernel manager that asks it for kernels, so papermill and nbclient drive the
+kernels exactly as they drive ordinary ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import LocalProvisioner
+
+#: Modules imported once by the zygote and shared by every kernel it forks.
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "statsmodels.stats.proportion",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+    "pandera.pandas",
+    "yaml",
+    "IPython",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "wres.present.show",
+    "wres.batch.warm",
+)
+
+
+class KernelZygote:
+    """A warm parent process that forks a fresh kernel on request.
+
+    Parameters
+    ----------
+    preload : sequence of str
+        Modules to import before forking.
+    """
+
+    def __init__(self, preload: tuple[str, ...] = PRELOAD) -> None:
+        self._dir = Path(tempfile.mkdtemp(prefix="wres-zygote-"))
+        os.chmod(self._dir, 0o700)
+        self.address = str(self._dir / "zygote.sock")
+        env = dict(os.environ)
+        env.update(_KERNEL_ENV)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "wres.batch.kernels", self.address, ",".join(preload)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=None,
+            env=env,
+            close_fds=True,
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until the zygote listens (it has finished importing)."""
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.address):
+            if self._process.poll() is not None:
+                raise RuntimeError("the kernel zygote exited while importing modules")
+            if time.monotonic() > deadline:
+                raise TimeoutError("the kernel zygote did not start in time")
+            time.sleep(0.01)
+
+    def fork_kernel(self, connection_file: str, cwd: str | None, env: dict[str, str]) -> int:
+        """Ask the zygote for a kernel on ``connection_file``; return its pid."""
+        self.wait_ready()
+        request = {"connection_file": connection_file, "cwd": cwd, "env": env}
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(self.address)
+            conn.sendall(json.dumps(request).encode() + b"\n")
+            reply = conn.makefile("rb").readline()
+        if not reply:
+            raise RuntimeError("the kernel zygote closed the connection without forking")
+        return int(json.loads(reply)["pid"])
+
+    def close(self) -> None:
+        """Stop the zygote (kernels already forked are not affected)."""
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        for path in self._dir.glob("*"):
+            path.unlink(missing_ok=True)
+        self._dir.rmdir()
+
+
+#: Environment for kernels: one BLAS thread each (two cores, many kernels) and
+#: a non-interactive matplotlib backend (reports embed figures themselves).
+_KERNEL_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+
+_zygote: KernelZygote | None = None
+
+
+def get_zygote() -> KernelZygote:
+    """The zygote of this process, started on first use."""
+    global _zygote
+    if _zygote is None:
+        _zygote = KernelZygote()
+    return _zygote
+
+
+def close_zygote() -> None:
+    """Stop this process's zygote, if one was started."""
+    global _zygote
+    if _zygote is not None:
+        _zygote.close()
+        _zygote = None
+
+
+class ForkedProcess:
+    """The part of ``subprocess.Popen`` that jupyter_client uses, for a forked pid.
+
+    The zygote reaps its children, so the exit code is not known; a kernel
+    that has gone is reported with exit code -9.
+    """
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+        self.stdin = self.stdout = self.stderr = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -signal.SIGKILL
+            else:
+                if _is_zombie(self.pid):
+                    self.returncode = -signal.SIGKILL
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (returncode := self.poll()) is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0)
+            time.sleep(0.005)
+        return returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+class ForkProvisioner(LocalProvisioner):
+    """Launches kernels by asking the zygote to fork instead of exec'ing Python."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+        connection_file = cmd[cmd.index("-f") + 1]
+        env = {k: v for k, v in (kwargs.get("env") or {}).items() if isinstance(v, str)}
+        cwd = kwargs.get("cwd")
+        pid = get_zygote().fork_kernel(connection_file, str(cwd) if cwd else None, env)
+        self.process = ForkedProcess(pid)  # type: ignore[assignment]
+        self.pid = pid
+        self.pgid = pid  # the child calls setsid(), so it leads its own group
+        self.cwd = cwd
+        return self.connection_info
+
+
+class ForkKernelManager(AsyncKernelManager):
+    """Kernel manager for papermill/nbclient whose kernels come from the zygote."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("transport", "ipc")
+        super().__init__(**kwargs)
+        runtime = Path(tempfile.gettempdir()) / f"wres-kernels-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        if not self.connection_file:
+            self.connection_file = str(runtime / f"kernel-{os.getpid()}-{id(self):x}.json")
+        # IPC endpoints are files named <ip>-<port>; keep them in the private folder.
+        self.ip = str(runtime / f"k{os.getpid()}-{id(self):x}")
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+        if self.provisioner is None:
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", None) or os.urandom(8).hex()
+            self.provisioner = ForkProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self
+            )
+        return await super()._async_pre_start_kernel(**kw)
+
+
+def _serve(address: str, preload: list[str]) -> None:
+    """Zygote main loop: import, listen, fork one kernel per request."""
+    import importlib
+
+    for name in preload:
+        if name:
+            importlib.import_module(name)
+    try:
+        importlib.import_module("wres.batch.warm").warm_up()
+    except Exception as error:  # noqa: BLE001 - a cold kernel is slower, not wrong
+        print(f"wres: kernel warm-up skipped ({error})", file=sys.stderr)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    tmp = address + ".tmp"
+    listener.bind(tmp)
+    listener.listen(16)
+    os.rename(tmp, address)  # appears only once ready
+    parent = os.getppid()
+    listener.settimeout(0.5)
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the process that started us has gone
+                break
+            continue
+        conn.settimeout(None)
+        with conn:
+            request = json.loads(conn.makefile("rb").readline())
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                _become_kernel(conn, request)
+            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    listener.close()
+    os.unlink(address)
+
+
+def _become_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
+    """In the forked child: detach, then run an IPython kernel until shut down."""
+    code = 0
+    try:
+        conn.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.setsid()
+        os.environ.update(request.get("env") or {})
+        os.environ.update(_KERNEL_ENV)
+        if request.get("cwd"):
+            os.chdir(request["cwd"])
+        if sys.path and sys.path[0] in ("", os.getcwd()):
+            sys.path.pop(0)
+        sys.path.insert(0, "")
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize([
+            "-f", request["connection_file"], "--HistoryManager.enabled=False",
+            # exit if the zygote goes (it goes when the worker that started it goes)
+            f"--IPKernelApp.parent_handle={os.getppid()}",
+        ])
+        app.start()
+    except BaseException:  # noqa: BLE001 - a kernel that fails to start must still exit
+        code = 1
+    finally:
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], sys.argv[2].split(",") if len(sys.argv) > 2 else [])

@@ -1,0 +1,170 @@
+"""Turn an executed notebook into an analyst page or a publication page.
+
+The analyst page shows the whole notebook: code, tables, figures, logs. The
+publication page is built from an allow-list: only markdown cells tagged
+`PUBLISH` and the displayed outputs (``display_data``) of code cells tagged
+`PUBLISH` reach it; code, stdout and stderr, warnings, errors, results of a
+cell's last expression, untagged and ``analyst-only`` cells never do. A
+heading left with nothing under it is dropped. Before a publication page is
+returned it is checked (:func:`publication_problems`); a page that fails is
+never written.
+
+Exporters are created once and reused (a fresh ``jupyter nbconvert`` process
+costs over a second of imports per page). Pages are self-contained: figures are
+embedded and no script is loaded from a CDN.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from importlib.resources import files
+from typing import Any
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from wres.core.names import PROFILES
+
+#: The tag that lets a cell's markdown or displayed output reach a publication page.
+PUBLISH = "publish"
+#: The tag of cells that show data to analysts only (documentation: never published).
+ANALYST_ONLY = "analyst-only"
+#: The tag of the cell papermill fills with each run's parameters.
+PARAMETERS = "parameters"
+TAGS = (PARAMETERS, PUBLISH, ANALYST_ONLY)
+_TEMPLATE = "wres-report"
+_HEADING = re.compile(r"^\s*(#{1,6})\s+\S[^\n]*\s*$")
+
+
+class UnsafePage(RuntimeError):
+    """A publication page that failed its checks and must not be written."""
+
+
+def _exporter(profile: str) -> HTMLExporter:
+    publication = profile == "publication"
+    return HTMLExporter(
+        template_name=_TEMPLATE,
+        extra_template_basedirs=[str(files("wres") / "templates")],
+        exclude_input=publication,
+        exclude_input_prompt=publication,
+        exclude_output_prompt=publication,
+        embed_images=True,
+    )
+
+
+_EXPORTERS: dict[str, HTMLExporter] = {}
+
+
+def tags_of(cell: dict[str, Any]) -> list[str]:
+    """The tags of a notebook cell."""
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def select_publication(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` holding only what may be published (the allow-list)."""
+    nb = copy.deepcopy(nb)
+    kept = []
+    for cell in nb.cells:
+        tags = tags_of(cell)
+        if PUBLISH not in tags or ANALYST_ONLY in tags:
+            continue
+        if cell.cell_type == "markdown":
+            kept.append(cell)
+        elif cell.cell_type == "code":
+            cell.outputs = [out for out in cell.get("outputs", [])
+                            if out.get("output_type") == "display_data"]
+            if cell.outputs:
+                cell.source = ""
+                kept.append(cell)
+    nb.cells = _without_empty_sections(kept)
+    return nb
+
+
+def _heading_level(cell: Any, *, alone: bool) -> int | None:
+    """Level of the heading a markdown cell starts with (``alone``: the cell is only that)."""
+    if cell.cell_type != "markdown":
+        return None
+    source = cell.source.strip()
+    match = _HEADING.match(source if alone else source.split("\n", 1)[0])
+    return len(match.group(1)) if match else None
+
+
+def _without_empty_sections(cells: list[Any]) -> list[Any]:
+    """Drop heading-only markdown cells with nothing under them before the next section.
+
+    The next section starts at a markdown cell beginning with a heading of the same or a
+    higher level, whatever follows that heading in its cell.
+    """
+    kept: list[Any] = []
+    for position, cell in enumerate(cells):
+        level = _heading_level(cell, alone=True)
+        if level is not None:
+            following = cells[position + 1] if position + 1 < len(cells) else None
+            next_level = (_heading_level(following, alone=False)
+                          if following is not None else 0)
+            if following is None or (next_level is not None and next_level <= level):
+                continue
+        kept.append(cell)
+    return kept
+
+
+def publication_problems(page: str, *, min_count: int) -> list[str]:
+    """Reasons a rendered publication page must not be written; empty when it is safe.
+
+    Checks that no code was rendered and that no count from 1 to ``min_count - 1``
+    is shown in a table (`wres.disclosure.find_small_counts`).
+    """
+    from wres.analysis.disclosure.leaks import find_small_counts
+
+    problems = [f"shows a small count at {where}"
+                for where in find_small_counts(page, min_count=min_count)]
+    if re.search(r'class="[^"]*\b(jp-InputArea-editor|jp-CodeMirrorEditor|highlight hl-)', page):
+        problems.append("shows code")
+    if re.search(r'class="[^"]*\bjp-RenderedText\b[^"]*"[^>]*data-mime-type="application/'
+                 r'vnd\.jupyter\.(stderr|error)', page):
+        problems.append("shows stderr or an error")
+    return problems
+
+
+def render_html(
+    nb: nbformat.NotebookNode,
+    profile: str,
+    *,
+    title: str,
+    provenance: dict[str, Any] | None = None,
+    min_count: int = 5,
+) -> str:
+    """HTML for ``profile``: ``analyst`` shows the whole notebook, ``publication`` the allow-list.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        The executed notebook.
+    title : str
+        Page title.
+    provenance : dict, optional
+        ``{"summary": str, "items": [(label, value), ...]}`` shown in the footer.
+    min_count : int
+        Smallest count a publication page may show.
+
+    Raises
+    ------
+    UnsafePage
+        If the publication page fails :func:`publication_problems`.
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {PROFILES}, not {profile!r}")
+    exporter = _EXPORTERS.get(profile)
+    if exporter is None:
+        exporter = _EXPORTERS[profile] = _exporter(profile)
+    selected = select_publication(nb) if profile == "publication" else copy.deepcopy(nb)
+    selected.metadata["title"] = title
+    resources = {"provenance": provenance, "metadata": {"name": title}}
+    body, _ = exporter.from_notebook_node(selected, resources=resources)
+    if profile == "publication":
+        problems = publication_problems(body, min_count=min_count)
+        if problems:
+            raise UnsafePage(f"publication page of {title!r} not written: "
+                             + "; ".join(problems[:5]))
+    return body

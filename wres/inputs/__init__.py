@@ -1,0 +1,4 @@
+"""Reading and checking what users give: counts, extracts, the ethnicity map, params files.
+
+Imports from `wres.core` and `wres.stats` only.
+"""

@@ -1,0 +1,104 @@
+"""Figures for the reports, each returned with a plain-words alternative text.
+
+Every function returns ``(fig, alt_text)``. Figures are built on
+``matplotlib.figure.Figure`` directly (no pyplot state, safe on the Agg backend and in
+parallel runs), with the seaborn "colorblind" palette, and groups or years told apart by
+marker shape as well as colour. :func:`figure_to_html` embeds a figure as a
+self-contained PNG ``<img>`` with its alt text.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+
+import pandas as pd
+import seaborn as sns
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from wres.present.narrative.words import (
+    as_number,
+    check_one_report,
+)
+from wres.stats.proportions import wilson_interval
+
+_MARKERS = ("o", "s", "D", "^", "v", "P")
+_HATCHES = ("", "//", "..", "xx", "\\\\", "--")
+_FONT = 9
+_NICE_TICKS = (0.05, 0.1, 0.2, 0.25, 0.5, 0.8, 1.0, 1.25, 2.0, 4.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+
+
+def _palette(n: int) -> list:
+    return sns.color_palette("colorblind", max(n, 1))
+
+
+def _new_figure(width: float, height: float, ncols: int = 1) -> tuple[Figure, list]:
+    with sns.axes_style("whitegrid"):
+        fig = Figure(figsize=(width, height), dpi=100, layout="tight")
+        axes = [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
+    for ax in axes:
+        ax.tick_params(labelsize=_FONT)
+    return fig, axes
+
+
+def _one_group(frame: pd.DataFrame, group: str) -> pd.DataFrame:
+    check_one_report(frame, years=False)
+    rows = frame[frame["group"].astype(str) == group]
+    if rows.empty:
+        raise ValueError(f"no results rows for group {group!r}")
+    return rows
+
+
+def _latest_year(frame: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, int]:
+    years = sorted({int(y) for y in frame["year"]})
+    chosen = years[-1] if year is None else int(year)
+    if chosen not in years:
+        raise ValueError(f"no results rows for year {chosen}; years present: {years}")
+    return frame[frame["year"].astype(int) == chosen], chosen
+
+
+def _share_with_interval(
+    count: float, total: float, confidence: float
+) -> tuple[float, float, float]:
+    """``count / total`` with its Wilson interval, as (share, lower, upper)."""
+    lower, upper = wilson_interval(count, total, confidence)
+    return count / total, float(lower[0]), float(upper[0])
+
+
+def _confidence(row: dict) -> float:
+    level = as_number(row.get("confidence_level")) or 0.95
+    return level / 100 if level > 1 else level
+
+
+
+
+
+def log_axis(ax, low: float, high: float, *, axis: str = "x",
+             ticks: Sequence[float] = _NICE_TICKS) -> None:
+    """A log-scale axis from ``low`` to ``high`` labelled at round values such as 0.8 and 1.25."""
+    getattr(ax, f"set_{axis}scale")("log")
+    getattr(ax, f"set_{axis}lim")(low, high)
+    shown = [t for t in ticks if low <= t <= high]
+    target = getattr(ax, f"{axis}axis")
+    target.set_major_locator(FixedLocator(shown))
+    target.set_minor_locator(NullLocator())
+    getattr(ax, f"set_{axis}ticklabels")([f"{t:g}" for t in shown])
+
+
+
+# --- embedding -------------------------------------------------------------------------------
+
+
+def figure_to_html(fig: Figure, alt_text: str) -> str:
+    """Embed ``fig`` as a self-contained PNG ``<img>`` with ``alt_text``; closes the figure."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi)
+    if getattr(fig.canvas, "manager", None) is not None:  # a pyplot figure: release it
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt_text, quote=True)}">'

@@ -1,0 +1,67 @@
+"""Plain-words findings for the reports, one sentence or short paragraph per result row.
+
+Every function reads rows in the results format (``docs/CONTRACT.md``) and returns
+text a reader without statistics can follow: who, where, how many times as likely,
+the interval, the counts behind it, and whether the result is flagged, significant
+and adverse. Rows from the publication profile may carry the marker ``[c]`` in
+place of small counts; the text then says the figures are withheld rather than
+quoting them.
+
+Modules: `words` (reading values, names, number formats), `findings` (the finding
+for one row) and `sentences` (unknown ethnicity, pay bands, senior managers, change).
+"""
+
+from wres.present.narrative.findings import finding, findings
+from wres.present.narrative.sentences import (
+    change_sentence,
+    change_sentences,
+    not_submitted_message,
+    pay_band_sentence,
+    pay_band_sentences,
+    senior_share_sentence,
+    senior_share_sentences,
+    unknown_sentence,
+    unknown_sentences,
+)
+from wres.present.narrative.words import (
+    as_bool,
+    as_number,
+    band_name,
+    format_confidence,
+    format_p_value,
+    format_percent,
+    format_ratio,
+    group_label,
+    group_name,
+    is_suppressed,
+    measure_label,
+    service_label,
+    service_name,
+)
+
+__all__ = [
+    "as_bool",
+    "as_number",
+    "band_name",
+    "change_sentence",
+    "change_sentences",
+    "finding",
+    "findings",
+    "format_confidence",
+    "format_p_value",
+    "format_percent",
+    "format_ratio",
+    "group_label",
+    "group_name",
+    "is_suppressed",
+    "measure_label",
+    "not_submitted_message",
+    "pay_band_sentence",
+    "pay_band_sentences",
+    "senior_share_sentence",
+    "senior_share_sentences",
+    "service_label",
+    "service_name",
+    "unknown_sentence",
+    "unknown_sentences",
+]

@@ -1,0 +1,285 @@
+"""Sentences beyond the findings: unknown ethnicity, pay bands, senior managers, change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+import pandas as pd
+
+from wres.core.indicators import ALL_SERVICES, MINORITY, WHITE, get_indicator
+from wres.core.names import COMPARISON_COUNTS
+from wres.present.narrative.words import (
+    _count,
+    as_number,
+    band_name,
+    format_confidence,
+    format_p_value,
+    format_percent,
+    format_ratio,
+    group_name,
+    is_suppressed,
+    measure_label,
+    service_label,
+    service_name,
+    service_rank,
+)
+
+# --- other sentences -------------------------------------------------------------------------
+
+
+def unknown_sentence(row: Mapping, *, min_count: int = 5) -> str:
+    """How many people's ethnicity was not known, and the ratio if they were all one group.
+
+    ``row`` must be a ``minority`` row: its ``denominator + reference_denominator +
+    unknown_denominator`` is then everyone counted.
+
+    Raises
+    ------
+    ValueError
+        For a broad-group row, whose counts do not add up to everyone counted.
+    """
+    group = str(row.get("group", MINORITY))
+    if group != MINORITY:
+        raise ValueError(f"unknown_sentence needs a 'minority' row, got group {group!r}")
+    indicator = get_indicator(int(row["indicator"]))
+    who = indicator.denominator
+    where = service_name(str(row["service"]))
+    known, reference_known = (
+        _count(row.get(k)) for k in ("denominator", "reference_denominator")
+    )
+    unknown = _count(row.get("unknown_denominator"))
+    if unknown is None or known is None or reference_known is None:
+        if is_suppressed(row.get("unknown_denominator")) or any(
+            is_suppressed(row.get(k)) for k in ("denominator", "reference_denominator")
+        ):
+            return (
+                f"In {where}, the number of {who} whose ethnicity was not known is withheld "
+                f"because fewer than {min_count} staff are involved."
+            )
+        return f"In {where}, the number of {who} whose ethnicity was not known was not given."
+    if unknown == 0:
+        return f"In {where}, ethnicity was known for all {who}."
+    total = unknown + (known + reference_known)
+    text = (
+        f"In {where}, ethnicity was not known for {format_percent(unknown / total)} of {who} "
+        f"({unknown} of {total})"
+    )
+    if_white = as_number(row.get("rl_if_unknown_white"))
+    if_minority = as_number(row.get("rl_if_unknown_minority"))
+    if if_white is not None and if_minority is not None:
+        text += (
+            f"; if all of them were white the ratio would be {format_ratio(if_white)}, "
+            f"if all were minority ethnic {format_ratio(if_minority)}"
+        )
+    return text + "."
+
+
+def change_sentence(
+    change: Mapping,
+    *,
+    previous_year: int,
+    previous_rl: float,
+    current_rl: float,
+    confidence_level: float | None = None,
+) -> str:
+    """Describe the change in relative likelihood since an earlier year.
+
+    Parameters
+    ----------
+    change : Mapping
+        A row from ``wres.stats.change_between_years``: ``rl_ratio``, ``rl_ratio_lower``,
+        ``rl_ratio_upper``, ``p_value`` and ``change`` ("improved", "worsened",
+        "increased", "decreased", "no significant change" or "not computable: ...").
+    previous_year, previous_rl, current_rl
+        The earlier year and the two relative likelihoods compared.
+    confidence_level : float, optional
+        Confidence level of the ratio's interval; by default the row's, else 0.95.
+
+    Returns
+    -------
+    str
+        e.g. "Since 2023 the relative likelihood fell from 1.9 to 1.4 (ratio 0.74, 95% CI
+        0.45 to 1.21; p = 0.23): no significant change."
+    """
+    if as_number(previous_rl) is None or as_number(current_rl) is None:
+        word = str(change.get("change") or "").strip()
+        reason = word.partition(":")[2].strip() if word.startswith("not computable") else ""
+        return (f"Since {previous_year} the change cannot be tested"
+                + (f" ({reason})." if reason else " (one of the two years has no ratio)."))
+    before, after = format_ratio(previous_rl), format_ratio(current_rl)
+    if before == after:
+        movement = f"stayed at {after}"
+    else:
+        movement = f"{'rose' if current_rl > previous_rl else 'fell'} from {before} to {after}"
+    text = f"Since {previous_year} the relative likelihood {movement}"
+    word = str(change.get("change") or "").strip()
+    ratio = as_number(change.get("rl_ratio"))
+    if ratio is None or word.startswith("not computable"):
+        reason = word.partition(":")[2].strip()
+        return text + "; the change cannot be tested" + (f" ({reason})." if reason else ".")
+    level = confidence_level if confidence_level is not None else change.get("confidence_level")
+    level_number = as_number(level) or 0.95
+    level_number = level_number / 100 if level_number > 1 else level_number
+    low, high = as_number(change.get("rl_ratio_lower")), as_number(change.get("rl_ratio_upper"))
+    p_value = as_number(change.get("p_value"))
+    details = f"ratio {ratio:.2f}"
+    if low is not None and high is not None:
+        details += f", {format_confidence(level_number)} CI {low:.2f} to {high:.2f}"
+    if p_value is not None:
+        details += f"; {format_p_value(p_value)}"
+    if word:
+        significant = word != "no significant change"
+    elif p_value is not None:
+        significant = p_value < 1 - level_number
+    else:
+        significant = low is not None and high is not None and not low <= 1 <= high
+    if not significant:
+        return f"{text} ({details}): no significant change."
+    verdict = "a significant rise" if ratio > 1 else "a significant fall"
+    if word in {"improved", "worsened"}:
+        verdict += ", an improvement" if word == "improved" else ", a worsening"
+    return f"{text} ({details}): {verdict}."
+
+
+def not_submitted_message(indicator: int, year: int, authority: str) -> str:
+    """Say that an indicator was not submitted, e.g. "Indicator 4 (fitness to practise) ..."."""
+    definition = get_indicator(indicator)
+    title = definition.title[:1].lower() + definition.title[1:]
+    return (
+        f"Indicator {definition.number} ({title}) was not submitted for {year} by {authority}."
+    )
+
+
+def _share_difference(first: float, second: float) -> str:
+    points = 100 * (first - second)
+    if abs(points) < 0.05:
+        return "the same share"
+    word = "higher" if points > 0 else "lower"
+    return f"{abs(points):.1f} percentage points {word}"
+
+
+def pay_band_sentence(row: Mapping, *, min_count: int = 5) -> str:
+    """Headline for one indicator 1 row: each group's share of staff in the pay band.
+
+    e.g. "In adults' services, 12.5% of minority ethnic staff (5 of 40) and 20.0% of white
+    staff (30 of 150) were in pay band 3: 7.5 percentage points lower."
+    """
+    group = str(row.get("group", MINORITY))
+    reference = str(row.get("reference_group", WHITE))
+    where = service_name(str(row["service"]))
+    band = band_name(str(row["measure"]))
+    n1, d1, n0, d0 = (_count(row.get(k)) for k in COMPARISON_COUNTS)
+    if n1 is None or d1 is None or n0 is None or d0 is None or not d1 or not d0:
+        return (
+            f"In {where}, the shares of {group_name(group)} and {group_name(reference)} in "
+            f"pay band {band} are withheld because fewer than {min_count} staff are involved."
+        )
+    share, reference_share = n1 / d1, n0 / d0
+    return (
+        f"In {where}, {format_percent(share)} of {group_name(group)} ({n1} of {d1}) and "
+        f"{format_percent(reference_share)} of {group_name(reference)} ({n0} of {d0}) were "
+        f"in pay band {band}: {_share_difference(share, reference_share)}."
+    )
+
+
+def senior_share_sentence(row: Mapping, *, min_count: int = 5) -> str:
+    """Headline for indicator 9: minority share of senior managers against the rest of staff.
+
+    ``row`` is the ``minority`` row; white and minority ethnic staff together are everyone
+    whose ethnicity is known. Senior managers are compared with the staff who are not
+    senior managers, so the two shares come from separate people. e.g. "In all services,
+    minority ethnic staff were 12.0% of senior managers (6 of 50) and 26.2% of the rest of
+    the workforce (144 of 550), of those whose ethnicity is known: 14.2 percentage points
+    lower."
+    """
+    where = service_name(str(row["service"]))
+    n1, d1, n0, d0 = (_count(row.get(k)) for k in COMPARISON_COUNTS)
+    if n1 is None or d1 is None or n0 is None or d0 is None:
+        return (
+            f"In {where}, the share of senior managers who are minority ethnic is withheld "
+            f"because fewer than {min_count} staff are involved."
+        )
+    seniors = n1 + n0
+    rest_minority = d1 - n1
+    rest = rest_minority + d0 - n0
+    if seniors == 0 or rest == 0:
+        return f"In {where}, no senior managers of known ethnicity were recorded."
+    senior_share, rest_share = n1 / seniors, rest_minority / rest
+    return (
+        f"In {where}, minority ethnic staff were {format_percent(senior_share)} of senior "
+        f"managers ({n1} of {seniors}) and {format_percent(rest_share)} of the rest of the "
+        f"workforce ({rest_minority} of {rest}), of those whose ethnicity is known: "
+        f"{_share_difference(senior_share, rest_share)}."
+    )
+
+
+# --- sentences for a whole section ----------------------------------------------------------
+
+
+def _minority_rows(rows: pd.DataFrame, services: Sequence[str] | None) -> list[dict]:
+    chosen = rows[rows["group"] == MINORITY]
+    if services is not None:
+        chosen = chosen[chosen["service"].isin(list(services))]
+    records = chosen.to_dict("records")
+    records.sort(key=lambda row: service_rank(str(row["service"])))
+    return records
+
+
+def unknown_sentences(
+    rows: pd.DataFrame, *, min_count: int = 5, services: Sequence[str] | None = None
+) -> list[str]:
+    """:func:`unknown_sentence` for each minority ethnic row with unknown counts.
+
+    Says so in one sentence when no counts of staff of unknown ethnicity were given.
+    """
+    given = rows[rows["unknown_denominator"].notna()] if len(rows) else rows
+    lines = [unknown_sentence(row, min_count=min_count)
+             for row in _minority_rows(given, services)]
+    return lines or ["No counts of staff with unknown ethnicity were given for this indicator."]
+
+
+def pay_band_sentences(
+    rows: pd.DataFrame, *, min_count: int = 5, services: Sequence[str] = (ALL_SERVICES,)
+) -> list[str]:
+    """:func:`pay_band_sentence` for each pay band of the minority ethnic rows, in band order."""
+    return [pay_band_sentence(row, min_count=min_count)
+            for row in _minority_rows(rows, services)]
+
+
+def senior_share_sentences(rows: pd.DataFrame, *, min_count: int = 5) -> list[str]:
+    """:func:`senior_share_sentence` for each service: all services first."""
+    return [senior_share_sentence(row, min_count=min_count)
+            for row in _minority_rows(rows, None)]
+
+
+def change_sentences(
+    changes: pd.DataFrame, *, withheld: Collection[tuple] = frozenset()
+) -> list[str]:
+    """One sentence per minority ethnic comparison on the change since the previous year.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        From `wres.change.year_on_year`; empty when there is no earlier year.
+    withheld : collection of (indicator, measure, service, group)
+        Comparisons whose ratio is withheld in either year (publication); for
+        these the sentence says the change is not shown, and why.
+    """
+    if changes.empty:
+        return ["No earlier year was submitted, so there is no change to report."]
+    lines = []
+    for row in _minority_rows(changes, None):
+        where = service_label(str(row["service"]))
+        label = measure_label(int(row["indicator"]), str(row["measure"]))
+        key = (int(row["indicator"]), row["measure"], row["service"], row["group"])
+        if key in withheld:
+            sentence = (f"The change since {int(row['previous_year'])} is not shown, because "
+                        "a figure in one of the two years is withheld to protect small "
+                        "numbers of staff.")
+        else:
+            sentence = change_sentence(row, previous_year=int(row["previous_year"]),
+                                       previous_rl=row["previous_rl"],
+                                       current_rl=row["current_rl"])
+        lines.append(f"{where}, {label}: {sentence}")
+    return lines
