@@ -6,10 +6,19 @@ import pandas as pd
 import pytest
 import yaml
 
+from wres.analysis.disclosure import apply_disclosure
 from wres.analysis.results import compute_results
+from wres.cli import main
 from wres.inputs.counts import read_counts
 from wres.inputs.extracts import aggregate_extracts
-from wres.inputs.sample import AUTHORITIES, TEST_AUTHORITY, YEARS, generate_sample
+from wres.inputs.fictitious import REGION_WEIGHTS
+from wres.inputs.sample import (
+    AUTHORITIES,
+    TEST_AUTHORITY,
+    YEARS,
+    generate_sample,
+    sample_authorities,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -93,3 +102,34 @@ def test_the_special_cases_are_in_the_sample():
     ftp = results[(results["year"] == 2023) & (results["indicator"] == 4)
                   & (results["service"] == "children") & (results["group"] == "minority")]
     assert ftp["status"].tolist() == ["not_computable: no events in the reference group"]
+
+
+# --- any number of authorities (`wres sample --authorities N --years ...`) -------------------
+
+
+def test_more_authorities_keep_the_twelve_and_add_invented_ones_spread_as_councils_are(tmp_path):
+    authorities = sample_authorities(153)
+    assert authorities[:12] == AUTHORITIES
+    assert len({a.slug for a in authorities}) == len({a.name for a in authorities}) == 153
+    added = authorities[12:]
+    assert {a.region for a in added} == set(REGION_WEIGHTS)
+    london = [a.minority_share for a in added if a.region == "London"]
+    elsewhere = [a.minority_share for a in added if a.region != "London"]
+    assert sum(london) / len(london) > 2 * sum(elsewhere) / len(elsewhere)
+    sizes = sorted(a.staff for a in added)
+    assert sizes[0] < 400 and sizes[-1] > 4000  # small ones where suppression matters
+    assert sample_authorities(5) == AUTHORITIES[:5]
+    with pytest.raises(ValueError, match="at least 1"):
+        sample_authorities(0)
+
+
+def test_sample_command_writes_n_authorities_for_the_years_asked(tmp_path):
+    status = main(["sample", "--authorities", "15", "--years", "2024",
+                   "--data-dir", str(tmp_path / "data"), "--params-dir", str(tmp_path / "p")])
+    assert status == 0
+    params = [yaml.safe_load(p.read_text()) for p in sorted((tmp_path / "p").glob("*.yaml"))]
+    assert len(params) == 15 and all(p["years"] == [2024] for p in params)
+    counts = read_counts(sorted((tmp_path / "data").glob("*.csv")))
+    assert counts["authority"].nunique() == 15 and set(counts["year"]) == {2024}
+    published = apply_disclosure(compute_results(counts))
+    assert (published["numerator"].astype(str) == "[c]").any()  # suppression matters

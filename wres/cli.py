@@ -104,7 +104,8 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     from wres.inputs.sample import generate_sample
 
     written = generate_sample(
-        data_dir=Path(args.data_dir), params_dir=Path(args.params_dir), seed=args.seed
+        data_dir=Path(args.data_dir), params_dir=Path(args.params_dir), seed=args.seed,
+        authorities=args.authorities, years=args.years,
     )
     print(f"wrote {len(written)} sample files under {args.data_dir} and {args.params_dir}")
     return 0
@@ -194,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for the params files (default params)")
     p.add_argument("--seed", type=int, default=2023,
                    help="random seed; the same seed gives the same files (default 2023)")
+    p.add_argument("--authorities", type=int, default=12, metavar="N",
+                   help="how many authorities: the 12 of the shipped sample, then invented "
+                        "ones spread over regions and sizes as councils are (default 12)")
+    p.add_argument("--years", type=int, nargs="+", default=[2022, 2023, 2024], metavar="YEAR",
+                   help="reporting years (default 2022 2023 2024)")
     p.set_defaults(func=_cmd_sample)
 
     p = sub.add_parser("run", help="run the notebooks for authorities x years")

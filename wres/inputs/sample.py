@@ -26,6 +26,8 @@ from wres.core.atomic import write_text_atomic
 from wres.core.indicators import SERVICES
 from wres.inputs.ethnicity import load_ethnicity_map
 from wres.inputs.extracts import aggregate_extracts
+from wres.inputs.fictitious import fictitious_authorities
+from wres.inputs.params import safe_slug
 
 YEARS: tuple[int, ...] = (2022, 2023, 2024)
 PAY_BANDS: tuple[str, ...] = tuple(f"Band {n}" for n in range(1, 7))
@@ -127,8 +129,29 @@ AUTHORITIES: tuple[SampleAuthority, ...] = (
 TEST_AUTHORITY = "fernleigh-downs"
 
 
+def sample_authorities(count: int = len(AUTHORITIES), *, seed: int = 2023
+                       ) -> tuple[SampleAuthority, ...]:
+    """The first ``count`` sample authorities: the twelve above, then invented ones.
+
+    Beyond twelve, authorities come from `wres.inputs.fictitious` (regions,
+    sizes and ethnicity mixes spread as councils' are); they ship no HR extracts.
+    """
+    if count < 1:
+        raise ValueError(f"the number of authorities must be at least 1, got {count}")
+    if count <= len(AUTHORITIES):
+        return AUTHORITIES[:count]
+    extra = fictitious_authorities(count - len(AUTHORITIES), seed=seed,
+                                   taken={a.name for a in AUTHORITIES})
+    return AUTHORITIES + tuple(
+        SampleAuthority(a.name, safe_slug(a.name), a.region, a.staff, a.minority_share,
+                        a.unknown_share, broad_groups=a.broad_groups)
+        for a in extra
+    )
+
+
 def generate_sample(
-    *, data_dir: Path, params_dir: Path, seed: int = 2023, only: Sequence[str] | None = None
+    *, data_dir: Path, params_dir: Path, seed: int = 2023, only: Sequence[str] | None = None,
+    authorities: int = len(AUTHORITIES), years: Sequence[int] = YEARS,
 ) -> list[Path]:
     """Write counts files, HR extracts and params files for the sample authorities.
 
@@ -143,6 +166,12 @@ def generate_sample(
         its files do not depend on which other authorities are generated.
     only : sequence of str, optional
         Slugs of the authorities to generate; all of them by default.
+    authorities : int
+        How many authorities (see :func:`sample_authorities`); 12, the shipped
+        sample, by default.
+    years : sequence of int
+        Reporting years; 2022-2024 by default. The default arguments write
+        exactly the shipped sample.
 
     Returns
     -------
@@ -152,13 +181,16 @@ def generate_sample(
     data_dir, params_dir = Path(data_dir), Path(params_dir)
     ethnicity_map = load_ethnicity_map()
     written: list[Path] = []
-    for index, authority in enumerate(AUTHORITIES):
+    years = tuple(sorted({int(y) for y in years}))
+    if not years:
+        raise ValueError("at least one year is needed")
+    for index, authority in enumerate(sample_authorities(authorities, seed=seed)):
         if only is not None and authority.slug not in only:
             continue
         rng = np.random.default_rng([seed, index])
         effects = _authority_effects(rng)
         parts = []
-        for year in YEARS:
+        for year in years:
             extracts = _simulate_year(rng, authority, year, effects)
             if authority.extracts is not None:
                 folder = data_dir / "extracts" / authority.slug / str(year)
@@ -174,7 +206,7 @@ def generate_sample(
         counts_path = data_dir / f"{authority.slug}.csv"
         counts = pd.concat(parts, ignore_index=True)
         written.append(write_text_atomic(counts_path, counts.to_csv(index=False)))
-        written.append(_write_params(authority, counts_path, params_dir))
+        written.append(_write_params(authority, counts_path, params_dir, years))
     return written
 
 
@@ -301,13 +333,14 @@ def _extract(people: pd.DataFrame, style: int, columns: list[str]) -> pd.DataFra
     return out
 
 
-def _write_params(authority: SampleAuthority, counts_path: Path, params_dir: Path) -> Path:
+def _write_params(authority: SampleAuthority, counts_path: Path, params_dir: Path,
+                  years: Sequence[int]) -> Path:
     data = Path(os.path.relpath(counts_path.resolve(), params_dir.resolve())).as_posix()
     params = {
         "authority": authority.name,
         "slug": authority.slug,
         "region": authority.region,
-        "years": list(YEARS),
+        "years": list(years),
         "data": data,
         "pay_bands": list(PAY_BANDS),
         "services": list(SERVICES),
