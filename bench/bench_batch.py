@@ -8,8 +8,8 @@ Runs the same matrix (the sample authorities x every notebook, one year) three w
 3. ``wres run`` again with nothing changed (every run skipped).
 
 It samples the proportional set size (PSS, which shares copy-on-write pages fairly) of
-each worker's process tree (worker, its kernel zygote and kernels) while `wres run`
-works, and ends with the line
+the batch's process tree (the batch host, its kernel zygote, the drivers and kernels)
+while `wres run` works, and ends with the line
 ``wres run vs naive loop: <ratio>x; no-change re-run: <seconds> s``.
 
 Usage: ``.venv/bin/python bench/bench_batch.py [--authorities 12] [--year 2024]``
@@ -82,7 +82,7 @@ def _nbconvert(target: Path, *extra: str) -> None:
 
 
 class TreeMemory:
-    """Peak PSS of each direct child's process tree of ``pid``, sampled in a thread."""
+    """Peak PSS of the process tree under each direct child of ``pid``, sampled in a thread."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.pid, self.interval, self.peak = pid, interval, 0.0
@@ -149,8 +149,8 @@ def main() -> None:
                                           "--force")
         runs = int(summary.split()[0])
         print(f"wres run --jobs 2: {seconds:.1f} s for {runs} notebooks "
-              f"({seconds / runs:.2f} s per notebook); peak memory per worker {peak:.0f} MB "
-              "(PSS of worker + zygote + kernels)")
+              f"({seconds / runs:.2f} s per notebook); peak memory {peak:.0f} MB "
+              "(PSS of the batch host, its zygote, drivers and kernels)")
         again, _, summary = wres_run(params_dir, args.year, work / "wres")
         print(f"no-change re-run: {again:.2f} s ({summary.split(';')[0]})")
         if args.skip_naive:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 
@@ -63,3 +64,21 @@ def test_each_kernel_is_a_fresh_process_on_ipc_and_dies_with_its_worker():
         time.sleep(0.2)
     else:
         raise AssertionError("a kernel outlived its worker")
+
+
+def test_a_zygote_whose_parent_dies_while_it_imports_exits():
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "from wres.batch.kernels import KernelZygote; "
+         "print(KernelZygote(preload=()).address, flush=True)"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    address = parent.stdout.readline().strip()
+    parent.wait(60)  # gone at once, while its zygote is still importing
+    zygotes = [p for p in psutil.process_iter(["cmdline"])
+               if address in " ".join(p.info["cmdline"] or [])]
+    assert len(zygotes) == 1
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and zygotes[0].is_running() \
+            and zygotes[0].status() != psutil.STATUS_ZOMBIE:
+        time.sleep(0.2)
+    assert not zygotes[0].is_running() or zygotes[0].status() == psutil.STATUS_ZOMBIE
+    assert not Path(address).parent.exists()  # it removed its private folder too

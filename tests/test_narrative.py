@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats.contingency import relative_risk
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from wres.present import narrative
 from wres.present.narrative.findings import finding, findings
@@ -52,7 +53,8 @@ def test_issue_example_word_for_word():
         "Minority ethnic staff in adults' services were 2.6 times as likely as white staff "
         "to enter the formal disciplinary process (95% CI 1.4 to 5.1; 20 of 310 minority "
         "ethnic and 15 of 610 white staff). This is above the 1.25 threshold and "
-        "statistically significant; a higher likelihood is adverse for minority ethnic staff."
+        "significantly different from 1; a higher likelihood is adverse for minority ethnic "
+        "staff."
     )
 
 
@@ -71,7 +73,7 @@ def test_below_is_adverse_for_appointment_and_less_likely_is_said_plainly():
         "Minority ethnic staff in children's services were less likely than white staff to "
         "be appointed from shortlisting: 0.62 times as likely (95% CI 0.45 to 0.85; "
         "40 of 200 minority ethnic and 80 of 250 white staff). This is below the 0.80 "
-        "threshold and statistically significant; a lower likelihood is adverse for "
+        "threshold and significantly different from 1; a lower likelihood is adverse for "
         "minority ethnic staff."
     )
 
@@ -79,7 +81,7 @@ def test_below_is_adverse_for_appointment_and_less_likely_is_said_plainly():
 def test_above_threshold_is_not_adverse_where_below_is_adverse():
     row = result_row(indicator=5, measure="cpd", flag="above", significant=False)
     assert finding(row).endswith(
-        "This is above the 1.25 threshold but not statistically significant; a higher "
+        "This is above the 1.25 threshold but not significantly different from 1; a higher "
         "likelihood is not adverse for minority ethnic staff."
     )
 
@@ -88,7 +90,7 @@ def test_within_range_and_not_significant_has_no_direction_words():
     row = result_row(relative_likelihood=1.1, rl_lower=0.9, rl_upper=1.3, flag="within",
                      significant=False)
     assert finding(row).endswith(
-        "This is within the 0.80 to 1.25 range and not statistically significant."
+        "This is within the 0.80 to 1.25 range and not significantly different from 1."
     )
 
 
@@ -140,6 +142,34 @@ def test_no_events_in_the_reference_group():
         "colleagues, so the likelihood cannot be compared (20 of 310 minority ethnic and "
         "0 of 610 white staff)."
     )
+
+
+def test_no_events_among_white_staff_is_said_with_the_exact_test():
+    # Marrowfield 2022, fitness to practise, all services (the issue's example)
+    row = result_row(
+        indicator=4, measure="fitness_to_practise", service="all", n1=9, d1=536, n0=0,
+        d0=336, relative_likelihood=np.nan, rl_lower=1.4788, rl_upper=np.nan, flag="",
+        significant=True, p_value=0.014955, status="not_computable: no events in the "
+        "reference group",
+    )
+    assert finding(row) == (
+        "Minority ethnic staff in all services were more likely than white staff to enter "
+        "fitness to practise proceedings; no ratio can be given because no white staff had "
+        "this outcome; p = 0.015 (9 of 536 minority ethnic and 0 of 336 white staff). This "
+        "is significant by Fisher's exact test, and the relative likelihood is at least 1.5 "
+        "(the lower limit of its 95% interval, which has no upper limit); a higher "
+        "likelihood is adverse for minority ethnic staff. This is based on 9 cases."
+    )
+    not_significant = finding({**row, "n1": 2, "significant": False, "p_value": 0.31})
+    assert "; p = 0.31 (" in not_significant
+    assert "This is not significant by Fisher's exact test;" in not_significant
+    adjusted = finding({**row, "p_adjusted": 0.13, "significant": False})
+    assert "p = 0.015, or 0.13 after adjusting for multiple comparisons (" in adjusted
+    assert "not significant by Fisher's exact test after adjusting" in adjusted
+    # withheld figures: the plain sentence, quoting nothing withheld
+    hidden = finding({**row, "numerator": "[c]", "p_value": "[c]", "significant": "[c]"})
+    assert hidden.startswith("No white staff in all services entered fitness to practise")
+    assert "p =" not in hidden
 
 
 def test_no_events_in_either_group():
@@ -208,6 +238,14 @@ def test_unknown_sentence():
         "In adults' services, ethnicity was not known for 7.3% of staff in post (45 of 616); "
         "if all of them were white the ratio would be 2.4, if all were minority ethnic 2.9."
     )
+    ranged = unknown_sentence({**row, "rl_range_lower": 1.7826, "rl_range_upper": 3.4127})
+    assert ranged.endswith(
+        "if all were minority ethnic 2.9. Over every way their ethnicity could fall (those "
+        "with and without the outcome apart), the ratio would be between 1.8 and 3.4: the "
+        "range if ethnicity were known."
+    )
+    unbounded = unknown_sentence({**row, "rl_range_lower": 1.2, "rl_range_upper": np.nan})
+    assert "the ratio would be at least 1.2, with no upper limit" in unbounded
     assert unknown_sentence(result_row(unknown_denominator=0)) == (
         "In adults' services, ethnicity was known for all staff in post."
     )
@@ -253,8 +291,15 @@ def test_senior_share_sentence():
     assert senior_share_sentence(row) == (
         "In all services, minority ethnic staff were 12.0% of senior managers (6 of 50) and "
         "26.2% of the rest of the workforce (144 of 550), of those whose ethnicity is known: "
-        "14.2 percentage points lower."
+        "14.2 percentage points lower. Against the whole workforce (25.0%, 150 of 600) the "
+        "share among senior managers is 13.0 percentage points lower (95% CI 1.7 to 19.8 "
+        "points lower); senior managers are part of the workforce, so this is worked out "
+        "from the comparison with the rest."
     )
+    # the interval is Newcombe's for senior managers against the rest, scaled by 550/600
+    low, high = confint_proportions_2indep(6, 50, 144, 550, compare="diff", method="newcomb")
+    assert (-100 * high * 550 / 600, -100 * low * 550 / 600) == pytest.approx((1.7, 19.8),
+                                                                              abs=0.05)
     assert "withheld" in senior_share_sentence({**row, "numerator": "[c]"})
 
 
@@ -294,4 +339,89 @@ def test_findings_with_compute_results():
     assert texts[1].startswith(
         "Minority ethnic staff in adults' services were 2.6 times as likely"
     )
-    assert texts[2].startswith("No white staff in children's services entered the formal")
+    assert texts[2].startswith(
+        "Minority ethnic staff in children's services were more likely than white staff to "
+        "enter the formal disciplinary process; no ratio can be given because no white staff "
+        "had this outcome; p < 0.001 (9 of 110 minority ethnic and 0 of 190 white staff). "
+        "This is significant by Fisher's exact test")
+
+
+# --- how many comparisons, and what chance alone would flag ---------------------------------
+
+
+def _page(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, dtype=object)
+
+
+def test_a_page_says_how_many_comparisons_it_makes_and_what_chance_would_flag():
+    rows = [result_row(service=s, group=g, significant=s == "all" and g == "minority",
+                       comparison="primary" if (s, g) == ("all", "minority") else "exploratory")
+            for s in ("adults", "children", "all") for g in ("minority", "asian", "black")]
+    rows.append(result_row(service="all", group="mixed", status="not_computable: no events in "
+                           "either group", significant=None, comparison="exploratory"))
+    lines = narrative.comparisons_sentences(_page(rows))
+    assert lines == [
+        "This page makes 9 comparisons with white staff: 1 primary (minority ethnic against "
+        "white staff in all services) and 8 exploratory (each service or broad ethnic group).",
+        "If there were no real differences, about 0.45 of the 9 would still be significantly "
+        "different from 1 by chance alone at the 95% level; 1 is.",
+        "For the primary comparison alone the chance of that is 5%; it is significant.",
+        "Significance is not adjusted for multiple comparisons, so read exploratory results "
+        "as pointers for a closer look rather than as findings.",
+    ]
+    holm = narrative.comparisons_sentences(_page(rows), adjust="holm", confidence_level=0.99,
+                                           scope="This year's report")
+    assert holm[0].startswith("This year's report makes 9 comparisons")
+    assert "about 0.09 of the 9" in holm[1] and "at the 99% level" in holm[1]
+    assert holm[-1] == (
+        "Significance is adjusted for multiple comparisons by Holm's method, within each "
+        "indicator (all its measures, services and groups for the year), which keeps the "
+        "chance of any false finding among them to 1%.")
+    assert "expected share of false findings" in narrative.adjustment_sentence("fdr_bh")
+    assert narrative.comparisons_sentences(_page(rows).iloc[:0]) == []
+
+
+def test_withheld_comparisons_are_counted_apart_and_reveal_nothing():
+    rows = [result_row(service="all", comparison="primary"),
+            {**result_row(service="adults", comparison="exploratory"), "status": "[c]",
+             "significant": "[c]"},
+            {**result_row(service="children", comparison="exploratory"), "status": "[c]",
+             "significant": "[c]"}]
+    first = narrative.comparisons_sentences(_page(rows))[0]
+    assert first == ("This page makes 1 comparison with white staff (2 more are withheld to "
+                     "protect small numbers of staff): 1 primary (minority ethnic against "
+                     "white staff in all services).")
+    assert narrative.comparisons_sentences(_page(rows[1:])) == [
+        "This page makes 2 comparisons with white staff; all their figures are withheld to "
+        "protect small numbers of staff."]
+
+
+def test_pay_bands_have_no_primary_comparison():
+    rows = [result_row(indicator=1, measure=band, service="all", comparison="exploratory",
+                       significant=False) for band in ("Band A", "Band B")]
+    assert narrative.comparisons_sentences(_page(rows))[0] == (
+        "This page makes 2 comparisons with white staff, all exploratory (each pay band).")
+
+
+def test_the_results_note_names_the_number_of_tests_and_the_adjustment():
+    rows = _page([result_row(significant=True), result_row(significant=False)])
+    note = narrative.results_note(rows, "none", 0.95)
+    assert note.startswith("2 comparisons tested, 1 significant; at the 95% level about 0.1 "
+                           "would be significant by chance alone")
+    assert "--adjust holm or fdr_bh" in note
+    assert "Benjamini–Hochberg" in narrative.results_note(rows, "fdr_bh", 0.95)
+
+
+def test_p_values_are_not_rounded_onto_the_5_percent_line():
+    assert narrative.format_p_value(0.014955) == "p = 0.015"
+    assert narrative.format_p_value(0.0505) == "p = 0.051"
+    assert narrative.format_p_value(0.23) == "p = 0.23"
+    assert narrative.format_p_value(0.0004) == "p < 0.001"
+
+
+def test_an_adjusted_significance_says_so_beside_an_interval_that_excludes_1():
+    text = finding(result_row(significant=False, p_value=0.03, p_adjusted=0.21))
+    assert text.endswith(
+        "This is above the 1.25 threshold but not significantly different from 1 after "
+        "adjusting for multiple comparisons; a higher likelihood is adverse for minority "
+        "ethnic staff.")

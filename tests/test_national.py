@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -9,8 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wres.analysis.benchmark_rates import RATE, SENIOR_SHARE
 from wres.analysis.national import (
     NOT_SUBMITTED,
+    PUBLICATION_LEFT_OUT,
     WITHHELD,
     NationalView,
     build_national_view,
@@ -20,7 +23,8 @@ from wres.analysis.national import (
 from wres.core.paths import resolve_paths
 from wres.inputs.params import read_regions
 from wres.inputs.published import PUBLISHED_FILE, published_national
-from wres.present.figures.funnel import funnel_plot
+from wres.present.figures.funnel import drawn_rows, funnel_plot
+from wres.present.figures.funnel_proportion import proportion_funnel_plot
 from wres.present.national import (
     _curves,
     authority_comparison,
@@ -30,8 +34,10 @@ from wres.present.national import (
     positions_table,
     region_table,
 )
+from wres.present.national_rates import rates_sentence, rates_table, shown_rates
 from wres.stats.funnel import ADJUSTED, NOT_ASSESSED
 
+Z998 = 3.090232
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 PARAMS = ROOT / "params"
@@ -128,16 +134,24 @@ def test_national_rl_comes_from_counts_pooled_over_all_authorities(view) -> None
 def test_kestrel_bay_reports_more_harassment_from_the_public_than_the_funnel_allows(view) -> None:
     row = _rows(view.national, 6, "public").set_index("authority").loc["Kestrel Bay"]
     assert row["relative_likelihood"] == pytest.approx((57 / 113) / (157 / 534))
-    assert row["position"] == "above 99.8% limit"
+    # 57 of its 214 events were among minority ethnic staff, 43.2 expected at the national RL
+    assert row["observed"] == 57 and row["expected"] == pytest.approx(43.217, abs=1e-3)
+    assert row["z"] == pytest.approx(2.918, abs=1e-3)
+    assert row["position"] == "above 95% limit"
+    assert row["relative_likelihood"] > row["upper_95"]
     assert row["rl_lower"] < row["relative_likelihood"] < row["rl_upper"]
     assert row["region"] == "South"
 
 
-def test_authorities_with_no_events_are_not_assessed_and_flagged_small(view) -> None:
+def test_authorities_with_no_minority_events_are_on_the_funnel_and_flagged_small(view) -> None:
     rows = _rows(view.national, 4, "fitness_to_practise").set_index("authority")
-    assert rows.loc["Cindermoor", "note"] == "no events in the group"
+    none = rows[rows["observed"] == 0]
+    assert sorted(none.index) == ["Cindermoor", "Fernleigh Downs", "Hollowmere", "Juniper Coast"]
+    assert (none["relative_likelihood"] == 0).all() and none["z"].notna().all()
+    assert (none["position"] == "within limits").all() and (none["note"] == "").all()
     assert rows.loc["Cindermoor", "withheld"]
-    assert (rows["position"] == NOT_ASSESSED).sum() == 4
+    assert (rows["position"] == NOT_ASSESSED).sum() == 0
+    assert (rows["n_authorities"] == 12).all()
 
 
 def test_publication_profile_withholds_rls_from_small_counts() -> None:
@@ -147,10 +161,24 @@ def test_publication_profile_withholds_rls_from_small_counts() -> None:
     hidden = rows[rows["withheld"]]
     assert len(hidden) >= 1
     assert (hidden["position"] == WITHHELD).all()
-    assert hidden[["relative_likelihood", "rl_lower", "upper_95"]].isna().all().all()
+    assert hidden[["relative_likelihood", "rl_lower", "upper_95", "z", "expected",
+                   "precision_null"]].isna().all().all()
     table = positions_table(rows)
     assert set(table.loc[table["Position"] == "withheld", "Relative likelihood (95% CI)"]) == {
         "[c]"}
+
+
+def test_publication_national_csv_leaves_out_the_figures_added_with_the_funnel_test(
+        tmp_path: Path) -> None:
+    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS, indicators=[3],
+                               profile="publication")
+    written = pd.read_csv(write_national_csv(view.national, tmp_path, profile="publication"))
+    assert not set(PUBLICATION_LEFT_OUT) & set(written.columns)
+    for column in ("relative_likelihood", "se", "precision", "national_rl_lower", "lower_95",
+                   "position", "withheld"):
+        assert column in written.columns
+    analyst = pd.read_csv(write_national_csv(view.national, tmp_path / "analyst"))
+    assert set(PUBLICATION_LEFT_OUT) <= set(analyst.columns)
 
 
 def test_unknown_profile_and_empty_region_are_refused() -> None:
@@ -175,14 +203,27 @@ def test_a_region_view_pools_only_that_regions_authorities() -> None:
 def test_limits_sentence_states_the_overdispersion_test_and_the_limits(view) -> None:
     widened = limits_sentence(_rows(view.national, 7, "managers"))
     assert widened == (
-        "Authorities differ more than chance alone would explain (φ = 3.58, p < 0.001), so the "
-        "limits are widened by the between-authority variance τ² = 0.152 "
-        "(random-effects adjustment)."
+        "Authorities are spread more widely than chance alone would give (φ = 2.12, above "
+        "(I − 1)/I = 0.92; χ² test p = 0.0078), so the limits are widened by the "
+        "between-authority variance τ² = 0.0716 (random-effects adjustment)."
     )
     plain = limits_sentence(_rows(view.national, 3, "disciplinary"))
-    assert plain.startswith("Authorities differ no more than chance alone would explain "
-                            "(φ = 0.73, p = 0.65)")
-    assert "not widened" in plain
+    assert plain == ("Authorities are spread no more widely than chance alone would give "
+                     "(φ = 0.49, χ² test p = 0.88), so the limits are not widened "
+                     "(no random-effects adjustment).")
+
+
+def test_the_corrected_method_widens_only_after_a_significant_test() -> None:
+    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
+                               indicators=[2, 7], overdispersion="corrected")
+    appointed, managers = _rows(view.national, 2, "appointed"), _rows(view.national, 7, "managers")
+    assert (appointed["overdispersion"] == "corrected").all()
+    assert limits_sentence(appointed) == (
+        "Authorities are spread a little more widely than chance alone would give, but not "
+        "significantly (φ = 1.23, χ² test p = 0.19), so the limits are not widened "
+        "(no random-effects adjustment).")
+    assert limits_sentence(managers).startswith("Authorities differ more than chance alone "
+                                                "would explain (φ = 3.13, χ² test p < 0.001)")
 
 
 def test_limits_sentence_with_too_few_authorities_says_no_test_was_made() -> None:
@@ -213,11 +254,15 @@ def test_comparison_sentences_from_national_csv(view, tmp_path: Path) -> None:
     assert sentences[4] == (
         "Compared with other authorities, the likelihood of reporting harassment, bullying or "
         "abuse from people using services, their relatives or the public (1.7) is above the "
-        "99.8% limit around the national figure of 1.2; a higher likelihood is adverse for "
+        "95% limit around the national figure of 1.2; a higher likelihood is adverse for "
         "minority ethnic staff."
     )
-    assert sentences[3].endswith("(limits widened because authorities differ more than chance "
-                                 "would explain).")
+    assert sentences[3].endswith("(limits widened for the spread between authorities).")
+    cindermoor = comparison_sentences(authority_comparison(read_back, "Cindermoor"))
+    assert cindermoor[2] == (
+        "Compared with other authorities, the likelihood of entering fitness to practise "
+        "proceedings (0: no minority ethnic staff had the outcome) is within the 95% limits "
+        "around the national figure of 1.7.")
     eastmarsh = comparison_sentences(
         authority_comparison(read_back, "Eastmarsh"))
     assert eastmarsh[4].endswith("is not compared with the national figure of 1.2: "
@@ -234,8 +279,10 @@ def test_national_table_puts_the_published_figure_beside_the_pooled_one(view) ->
     assert row["Published national figure, 2023"] == "1.4"
     assert table.loc["Leave the organisation", "Published national figure, 2023"] == (
         "not published")
-    assert table.loc["Report harassment, bullying or abuse from managers", "Limits"] == (
-        "widened (random effects)")
+    managers = table.loc["Report harassment, bullying or abuse from managers"]
+    assert managers["Limits"] == "widened (random effects)"
+    # the pooled interval allows for overdispersion: Katz interval widened by sqrt(phi = 2.12)
+    assert managers["National relative likelihood (95% CI)"] == "1.83 (1.55–2.16)"
 
 
 def test_region_breakdown_pools_counts_of_each_regions_authorities(view) -> None:
@@ -252,14 +299,13 @@ def test_region_breakdown_pools_counts_of_each_regions_authorities(view) -> None
 
 def test_funnel_plot_labels_authorities_outside_the_limits(view) -> None:
     rows = _rows(view.national, 6, "public")
-    drawn = rows[rows["relative_likelihood"].notna()]
-    curve, unadjusted = _curves(drawn, view.levels)
+    curve, unadjusted = _curves(drawn_rows(rows), view.levels)
     fig, alt = funnel_plot(rows, curve, reference_rl=1.2, unadjusted=unadjusted)
     ax = fig.axes[0]
     assert ax.get_yscale() == "log" and ax.get_xscale() == "log"
     assert "Relative likelihood" in ax.get_ylabel() and "Precision" in ax.get_xlabel()
     assert [t.get_text() for t in ax.texts] == ["Kestrel Bay"]
-    assert "Kestrel Bay 1.7 (above 99.8% limit)" in alt
+    assert "Kestrel Bay 1.7 (above 95% limit)" in alt
     assert "for 11 authorities" in alt
     assert "Eastmarsh (not submitted)" in alt
     assert "published national figure, 2023, 1.2" in alt
@@ -274,6 +320,70 @@ def test_funnel_plot_draws_widened_and_plain_limits_when_overdispersed(view) -> 
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert "95% limits, not widened" in labels and "99.8% limits" in labels
     assert "widened for overdispersion" in alt
+
+
+# --- proportion funnels ---------------------------------------------------------------------------
+
+
+def _pooled_share_of_senior_managers() -> float:
+    raw = pd.concat(pd.read_csv(p) for p in sorted(SAMPLE.glob("*.csv")))
+    raw = raw[(raw["year"] == 2024) & (raw["indicator"] == 9)]
+    minority = raw[~raw["ethnic_group"].isin(["white", "unknown"])]["numerator"].sum()
+    white = raw[raw["ethnic_group"] == "white"]["numerator"].sum()
+    return float(minority / (minority + white))
+
+
+def test_senior_managers_share_is_placed_on_a_proportion_funnel_with_phe_limits(view) -> None:
+    share = view.rates[view.rates["kind"] == SENIOR_SHARE].set_index("authority")
+    assert len(share) == 12 and (share["indicator"] == 9).all()
+    assert share["national_proportion"].iloc[0] == pytest.approx(
+        _pooled_share_of_senior_managers(), rel=1e-12)
+    assert share["national_proportion"].iloc[0] == pytest.approx(0.155975, abs=1e-6)
+    # Brightwater: 29 of its 91 senior managers of known ethnicity are minority ethnic
+    row = share.loc["Brightwater"]
+    assert (row["numerator"], row["denominator"]) == (29, 91)
+    p0 = share["national_proportion"].iloc[0]
+    assert row["upper_998"] == pytest.approx(p0 + Z998 * math.sqrt(p0 * (1 - p0) / 91))
+    assert row["position"] == "above 99.8% limit"
+    assert share.loc["Ashbourne Vale", "position"] == "below 95% limit"
+
+
+def test_minority_ethnic_rates_of_every_measure_are_on_proportion_funnels(view) -> None:
+    rates = view.rates[view.rates["kind"] == RATE]
+    assert sorted(set(zip(rates["indicator"], rates["measure"], strict=True))) == MEASURES
+    disciplinary = rates[rates["indicator"] == 3]
+    assert disciplinary["national_proportion"].iloc[0] == pytest.approx(
+        disciplinary["numerator"].sum() / disciplinary["denominator"].sum())
+    assert rates_sentence(disciplinary, "minority ethnic staff in post with this outcome") == (
+        "Pooled over 12 authorities, the proportion of minority ethnic staff in post with this "
+        "outcome was 2.9%. "
+        "The limits are PHE's, not widened for overdispersion: 0 of 12 authorities are outside "
+        "the 99.8% limits, where about 0.2% would be by chance alone, so a position there may "
+        "reflect local circumstances as much as practice.")
+    public = rates[rates["indicator"] == 6]
+    assert public.set_index("authority").loc["Eastmarsh", "position"] == NOT_ASSESSED
+
+
+def test_publication_profile_withholds_proportions_from_small_counts() -> None:
+    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS, indicators=[4],
+                               profile="publication")
+    shown = shown_rates(view)
+    hidden = shown[shown["withheld"]]
+    assert len(hidden) >= 1 and (hidden["position"] == WITHHELD).all()
+    assert hidden[["numerator", "denominator", "proportion"]].isna().all().all()
+    table = rates_table(shown[shown["kind"] == SENIOR_SHARE]).set_index("Authority")
+    assert table.loc["Cindermoor", "Proportion"] == "[c]"
+    assert table.loc["Brightwater", "Proportion"] == "31.9%"
+
+
+def test_proportion_funnel_plot_labels_only_authorities_outside_the_limits(view) -> None:
+    share = view.rates[view.rates["kind"] == SENIOR_SHARE].reset_index(drop=True)
+    fig, alt = proportion_funnel_plot(share, what="senior managers who are minority ethnic",
+                                      denominator_label="senior managers", title="Share")
+    labels = sorted(t.get_text() for t in fig.axes[0].texts)
+    outside = sorted(share.loc[share["position"] != "within limits", "authority"])
+    assert labels == outside and "Dovecote Fields" not in labels
+    assert "Brightwater 31.9% (above 99.8% limit)" in alt
 
 
 # --- the notebook -------------------------------------------------------------------------------
@@ -303,6 +413,9 @@ def test_notebook_runs_and_writes_national_csv(tmp_path: Path) -> None:
         for output in cell.outputs
     )
     images = re.findall(r'<img src="data:image/png;base64,[^"]+" alt="([^"]*)"', html)
-    assert len(images) == len(MEASURES)
-    assert all(alt.startswith("Funnel plot of the relative likelihood") for alt in images)
+    ratios = [alt for alt in images if alt.startswith("Funnel plot of the relative likelihood")]
+    shares = [alt for alt in images if alt.startswith("Funnel plot: Indicator")]
+    assert len(ratios) == len(MEASURES)
+    assert len(shares) == len(MEASURES) + 1  # each measure's rate and the senior managers
+    assert len(images) == len(ratios) + len(shares)
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 INDICATOR_NOTEBOOKS = {n: NOTEBOOKS / f"{d.notebook}.ipynb" for n, d in INDICATORS.items()}
 SHARED_PARAMETERS = {"authority", "year", "data", "output_dir", "confidence_level", "ci_method",
-                     "rate_method", "thresholds", "min_count", "profile", "pay_bands"}
+                     "rate_method", "thresholds", "min_count", "profile", "pay_bands", "adjust"}
 SECTIONS = ["Counts", "Findings", "Figure", "Unknown ethnicity", "Change since last year"]
 CODE_CELL = r'class="[^"]*jp-InputArea-editor'
 
@@ -63,6 +63,31 @@ def test_each_indicator_notebook_reads_as_an_analysis_of_its_indicator(number):
                     if c.cell_type == "code" and "analyst-only" in render.tags_of(c)]
     assert any("counts_pivot" in s for s in analyst_only)  # the counts behind every sentence
     assert any('"relative_likelihood"' in s and '"status"' in s for s in analyst_only)
+
+
+@pytest.mark.parametrize("number", sorted(INDICATORS))
+def test_each_page_counts_its_comparisons_and_says_how_it_tests_change(number):
+    nb = _read(INDICATOR_NOTEBOOKS[number])
+    published = [c.source for c in nb.cells if render.PUBLISH in render.tags_of(c)]
+    assert any("narrative.comparisons_sentences(" in s and "adjust=adjust" in s
+               for s in published)
+    assert any("compute_results(" in c.source and "adjust=adjust" in c.source
+               for c in nb.cells if c.cell_type == "code")
+    change = next(s for s in published if s.startswith("## Change since last year"))
+    assert "treats the two years as independent samples" in change
+    # stock measures count largely the same staff in both years: the test is conservative
+    assert ("conservative" in change) == (number in (1, 9))
+    unknown = next(s for s in published if s.startswith("## Unknown ethnicity"))
+    assert "range if ethnicity were known" in unknown
+
+
+def test_the_summary_counts_the_comparisons_of_the_whole_report():
+    nb = _read(NOTEBOOKS / "00-summary.ipynb")
+    parameters = next(c for c in nb.cells if "parameters" in render.tags_of(c))
+    assert _parameter_names(parameters) == SHARED_PARAMETERS | {"national"}
+    published = "\n".join(c.source for c in nb.cells if render.PUBLISH in render.tags_of(c))
+    assert "comparisons_sentences(" in published and "This year's report" in published
+    assert "independent samples" in published and "conservative" in published
 
 
 @pytest.mark.parametrize("path", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
@@ -138,6 +163,18 @@ def test_untagged_cells_showing_raw_counts_never_reach_a_publication_page(execut
         assert leak not in page, leak
     assert not re.search(CODE_CELL, page)
     assert "<h2" in page and "Findings" in page and "[c]" in page
+
+
+def test_a_page_states_its_comparisons_and_what_its_intervals_describe(executed):
+    analyst = render.render_html(executed["analyst"], "analyst", title="t")
+    assert re.search(r"This page makes \d+ comparisons with white staff: 1 primary", analyst)
+    assert "by chance alone at the 95% level" in analyst
+    # Cindermoor has few minority ethnic staff: every figure is withheld, and so is any test
+    page = render.render_html(executed["publication"], "publication", title="t")
+    assert re.search(r"This page makes \d+ comparisons with white staff; all their figures "
+                     "are withheld to protect small numbers of staff", page)
+    for html in (analyst, page):
+        assert "not a sample, so an interval does not describe sampling error" in html
 
 
 def test_a_publication_page_holds_no_code_cell_and_only_displayed_outputs(executed):

@@ -51,6 +51,7 @@ def test_a_good_params_file_loads_with_canonical_method_names(tmp_path):
                                        "(it has 2022, 2023, 2024)"),
     ({"authority": "Marowfield"}, "authority", "'Marowfield' is not in the authority column"),
     ({"colour": "blue"}, "colour", "Extra inputs are not permitted"),
+    ({"adjust": "bonferroni"}, "adjust", "expected one of none, holm, fdr_bh"),
 ])
 def test_each_mistake_is_one_error_naming_the_file_and_the_key(tmp_path, changes, key,
                                                                expected):
@@ -59,6 +60,13 @@ def test_each_mistake_is_one_error_naming_the_file_and_the_key(tmp_path, changes
     assert error.key == key and error.path == path
     assert str(error).startswith(f"{path}: key '{key}': ")
     assert expected in str(error)
+
+
+def test_the_multiple_comparisons_adjustment_reaches_every_report_notebook(tmp_path):
+    assert load_params(_params(tmp_path)).adjust == "none"
+    params = load_params(_params(tmp_path, adjust="FDR-BH"))
+    assert params.adjust == "fdr_bh"
+    assert params.method_options()["adjust"] == "fdr_bh"  # passed as the notebooks' `adjust`
 
 
 def test_data_patterns_are_globs_relative_to_the_params_file(tmp_path):

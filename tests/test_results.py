@@ -10,16 +10,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import fisher_exact
 from scipy.stats.contingency import relative_risk
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from wres import stats
+from wres.analysis.disclosure import apply_disclosure
 from wres.analysis.results import (
     EXTRA_COLUMNS,
     RESULT_COLUMNS,
     compute_results,
     filter_counts,
     pooled_services,
+    withhold_adjusted_p_values,
 )
 from wres.cli import main
 from wres.inputs.counts import read_counts
@@ -77,7 +81,7 @@ def test_relative_likelihood_of_a_service(results):
     assert disciplinary[["flag", "significant", "status", "ci_method", "rate_method"]].tolist() \
         == ["above", True, "ok", "katz-log", "wilson"]
     assert disciplinary["verdict"] == (
-        "adverse to minority ethnic staff and statistically significant"
+        "adverse to minority ethnic staff and significantly different from 1"
     )
 
 
@@ -115,8 +119,17 @@ def test_not_computable_rows_are_empty_with_a_reason(results):
     assert reference_none["status"] == "not_computable: no events in the reference group"
     assert neither["status"] == "not_computable: no events in either group"
     for r in (reference_none, neither):
-        assert np.isnan([r["relative_likelihood"], r["rl_lower"], r["rl_upper"]]).all()
-        assert r["flag"] == "" and pd.isna(r["significant"])
+        assert np.isnan([r["relative_likelihood"], r["rl_upper"]]).all()
+        assert r["flag"] == ""
+    # no events in either group: nothing to test, nothing to say
+    assert np.isnan(neither["rl_lower"]) and np.isnan(neither["p_value"])
+    assert pd.isna(neither["significant"])
+    assert neither["verdict"] == "not computable: no events in either group"
+    # no events among white staff only: no ratio, but a lower limit and an exact test
+    assert reference_none["rl_lower"] > 0
+    assert reference_none["p_value"] == pytest.approx(
+        fisher_exact([[2, 18], [0, reference_none["reference_denominator"]]]).pvalue)
+    assert reference_none["significant"] == (reference_none["p_value"] <= 0.05)
     assert reference_none["rate"] == pytest.approx(2 / 20)
 
 
@@ -303,3 +316,134 @@ def test_wres_results_on_the_sample_data_matches_wres_stats(tmp_path):
     np.testing.assert_allclose(written["rate_lower"], rates["rate_lower"], rtol=1e-12,
                                equal_nan=True)
     assert (written["status"] != "ok").any() and (written["status"] == "ok").sum() > 1000
+
+
+# --- exact tests, many comparisons, the range if ethnicity were known ---------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_results() -> pd.DataFrame:
+    sample = sorted((Path(__file__).resolve().parents[1] / "data" / "sample").glob("*.csv"))
+    return compute_results(read_counts(sample))
+
+
+def test_no_white_staff_referred_gives_a_lower_limit_and_a_significant_exact_test(
+        sample_results):
+    # the issue's example: Marrowfield 2022, fitness to practise, all services
+    ftp = row(sample_results[sample_results["year"] == 2022], 4, "fitness_to_practise", "all",
+              authority="Marrowfield")
+    assert (ftp["numerator"], ftp["denominator"], ftp["reference_numerator"],
+            ftp["reference_denominator"]) == (9, 536, 0, 336)
+    assert ftp["status"] == "not_computable: no events in the reference group"
+    assert np.isnan(ftp["relative_likelihood"]) and np.isnan(ftp["rl_upper"])
+    assert ftp["rl_lower"] == pytest.approx(1.48, abs=0.005)
+    assert ftp["p_value"] == pytest.approx(0.015, abs=0.0005)
+    assert ftp["p_value"] == fisher_exact([[9, 527], [0, 336]]).pvalue
+    assert ftp["significant"] is not pd.NA and bool(ftp["significant"])
+    assert ftp["flag"] == "" and ftp["comparison"] == "primary"
+    assert ftp["verdict"] == ("adverse to minority ethnic staff and significant by the exact "
+                              "test; no ratio: no events in the reference group")
+
+
+def test_every_comparison_has_fishers_p_value_and_significance_is_unchanged_elsewhere(
+        sample_results):
+    tested = sample_results["status"].isin(["ok", stats.NO_EVENTS_REFERENCE])
+    assert sample_results.loc[tested, "p_value"].notna().all()
+    assert sample_results.loc[~tested, "p_value"].isna().all()
+    some = sample_results[tested].iloc[::97]
+    for r in some.itertuples():
+        table = [[r.numerator, r.denominator - r.numerator],
+                 [r.reference_numerator, r.reference_denominator - r.reference_numerator]]
+        assert r.p_value == fisher_exact(table).pvalue
+    assert set(sample_results["test_method"]) == {"fisher-exact"}
+    # where there is a ratio, significance is still whether its interval excludes 1
+    ok = sample_results["status"] == "ok"
+    expected = stats.is_significant(sample_results.loc[ok, "rl_lower"],
+                                    sample_results.loc[ok, "rl_upper"])
+    assert sample_results.loc[ok, "significant"].tolist() == expected.tolist()
+    assert sample_results["p_adjusted"].isna().all() and set(sample_results["adjust"]) == {
+        "none"}
+
+
+@pytest.mark.parametrize("method", ["holm", "fdr_bh"])
+def test_adjust_bases_significance_on_multipletests_within_each_authority_year_indicator(
+        counts, method):
+    adjusted = compute_results(counts, adjust=method)
+    plain = compute_results(counts)
+    for column in ("relative_likelihood", "rl_lower", "rl_upper", "p_value"):
+        pd.testing.assert_series_equal(adjusted[column], plain[column])
+    assert set(adjusted["adjust"]) == {method}
+    tested = adjusted["p_value"].notna()
+    assert adjusted.loc[~tested, "significant"].isna().all()
+    for _, family in adjusted[tested].groupby(["authority", "year", "indicator"]):
+        reject, corrected, _, _ = multipletests(family["p_value"], alpha=0.05, method=method)
+        np.testing.assert_allclose(family["p_adjusted"], corrected)
+        assert family["significant"].tolist() == reject.tolist()
+    changed = (adjusted["significant"] != plain["significant"]).fillna(False)
+    assert changed.any()  # the adjustment matters on these counts
+    with pytest.raises(ValueError, match="unknown adjustment 'bonferroni'"):
+        compute_results(counts, adjust="bonferroni")
+
+
+def test_the_primary_comparison_is_minority_ethnic_in_all_services(sample_results):
+    primary = sample_results[sample_results["comparison"] == "primary"]
+    assert set(primary["group"]) == {"minority"} and set(primary["service"]) == {"all"}
+    assert 1 not in set(primary["indicator"])  # each pay band is one of several looks at pay
+    per_report = primary.groupby(["authority", "year"]).size()
+    assert per_report.max() == 9  # indicators 2-9, with 7's two sources
+    assert set(sample_results["comparison"]) == {"primary", "exploratory"}
+
+
+def test_the_range_if_ethnicity_were_known_holds_both_scenarios(results):
+    adults = row(results, 3, "disciplinary", "adults")  # 20/310, 15/610, 2 of 40 unknown
+    assert adults["rl_range_lower"] == pytest.approx((20 / 348) / (17 / 612))
+    assert adults["rl_range_upper"] == pytest.approx((22 / 312) / (15 / 648))
+    assert adults["rl_range_lower"] < adults["rl_if_unknown_white"]
+    assert adults["rl_if_unknown_minority"] < adults["rl_range_upper"]
+    pooled = row(results, 2, "appointed", "all")  # unknown not given for every service
+    assert np.isnan(pooled["rl_range_lower"]) and np.isnan(pooled["rl_range_upper"])
+
+
+def test_cli_results_adjust_and_the_note_on_multiple_comparisons(tmp_path, capsys):
+    output = tmp_path / "results.csv"
+    assert main(["results", str(DATA / "counts_small.csv"), "--output", str(output)]) == 0
+    note = capsys.readouterr().out
+    assert "comparisons tested" in note and "by chance alone" in note
+    assert "not adjusted for multiple comparisons" in note
+    assert main(["results", str(DATA / "counts_small.csv"), "--output", str(output),
+                 "--adjust", "holm"]) == 0
+    assert "adjusted for multiple comparisons by Holm's method" in capsys.readouterr().out
+    written = pd.read_csv(output)
+    assert set(written["adjust"]) == {"holm"} and written["p_adjusted"].notna().any()
+    with pytest.raises(SystemExit):
+        main(["results", str(DATA / "counts_small.csv"), "--output", str(output),
+              "--adjust", "sidak"])
+
+
+def test_publication_withholds_p_values_and_ranges_with_the_counts(tmp_path):
+    output = tmp_path / "results.csv"
+    assert main(["results", str(DATA / "counts_small.csv"), "--output", str(output),
+                 "--publication", "--adjust", "holm"]) == 0
+    written = pd.read_csv(output, dtype=str, keep_default_na=False)
+    hidden = written["relative_likelihood"] == "[c]"
+    assert hidden.any()
+    for column in ("p_value", "p_adjusted"):
+        assert (written.loc[hidden, column] == "[c]").all()
+    bounds_hidden = written["rl_if_unknown_white"] == "[c]"
+    for column in ("rl_range_lower", "rl_range_upper"):
+        assert (written.loc[bounds_hidden, column] == "[c]").all()
+
+
+def test_an_adjusted_p_value_is_withheld_with_any_p_value_of_its_family(counts):
+    # Holm's adjusted values are running maxima over the family's sorted p-values, so a
+    # published one could be a multiple of a withheld one
+    published = withhold_adjusted_p_values(apply_disclosure(compute_results(counts,
+                                                                            adjust="holm")))
+    families = published.groupby(["authority", "year", "indicator"])
+    for _, family in families:
+        if (family["p_value"].astype(str) == "[c]").any():
+            adjusted = family.loc[family["p_adjusted"].notna(), "p_adjusted"]
+            assert (adjusted.astype(str) == "[c]").all()
+    untouched = compute_results(counts)  # no adjustment: nothing more to withhold
+    pd.testing.assert_frame_equal(withhold_adjusted_p_values(apply_disclosure(untouched)),
+                                  apply_disclosure(untouched))

@@ -7,23 +7,31 @@ for the module; the tests then read what it wrote.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 import yaml
 
 from wres.analysis.disclosure.leaks import find_small_counts
 from wres.analysis.results import EXTRA_COLUMNS, RESULT_COLUMNS, compute_results
 from wres.batch import plan as plan_module
-from wres.batch.plan import plan_runs
+from wres.batch.execute import execute_run
+from wres.batch.host import Host
+from wres.batch.journal import JOURNAL
+from wres.batch.kernels import close_zygote
+from wres.batch.plan import package_versions, plan_runs
 from wres.core.names import BENCHMARK
 from wres.inputs.counts import read_counts
 from wres.inputs.params import load_params
@@ -261,7 +269,21 @@ def test_slugs_cannot_leave_the_output_folder(tmp_path):
     assert slugs == {"etc", "brighton-hove-city"}
 
 
-def test_a_killed_batch_keeps_earlier_outputs_and_a_rerun_completes(tmp_path):
+def _journal_lines(path: Path) -> int:
+    """Complete records in a batch journal."""
+    if not path.is_file():
+        return 0
+    count = 0
+    for line in path.read_bytes().splitlines():
+        try:
+            json.loads(line)
+        except ValueError:
+            continue
+        count += 1
+    return count
+
+
+def test_a_killed_batch_resumes_where_it_stopped_and_a_second_batch_is_refused(tmp_path):
     params = tmp_path / "params"
     params.mkdir()
     shutil.copy(SAMPLE, tmp_path / "k.csv")
@@ -271,24 +293,93 @@ def test_a_killed_batch_keeps_earlier_outputs_and_a_rerun_completes(tmp_path):
                "--output", str(out), "--jobs", "1", "--quiet"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                start_new_session=True)
-    folder = out / str(YEAR) / "fernleigh-downs"
+    journal = out / JOURNAL
     deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and len(list(folder.glob("*.publication.html"))) < 2:
-        time.sleep(0.2)
-    import os
-
-    os.killpg(process.pid, signal.SIGKILL)
+    while time.monotonic() < deadline and _journal_lines(journal) < 2:
+        time.sleep(0.05)
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    os.killpg(process.pid, signal.SIGKILL)  # the batch, its host, drivers and zygote
     process.wait()
+    assert second.returncode == 3, second.stderr
+    assert "another wres run is writing to" in second.stderr
+    finished = _journal_lines(journal)
+    assert finished >= 2
+    folder = out / str(YEAR) / "fernleigh-downs"
     written = sorted(folder.glob("*.publication.html"))
-    assert 2 <= len(written) < 11
-    for page in written:
+    assert len(written) < 10
+    for page in written:  # whole pages only
         assert page.read_text().rstrip().endswith("</html>")
-    assert not list(folder.glob(".*.tmp"))
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]
+    done = subprocess.run(command[:-3] + ["--jobs", "2", "--quiet"], capture_output=True,
+                          text=True, timeout=600)
     assert done.returncode == 0, done.stderr
+    skipped = int(re.search(r"(\d+) unchanged \(skipped\)", done.stdout).group(1))
+    assert skipped >= finished
     manifest = _manifest(out)
-    assert all(r["status"] == "ok" for r in manifest["runs"])
+    assert len(manifest["runs"]) == 11 and all(r["status"] == "ok" for r in manifest["runs"])
     assert len(list(folder.glob("*.publication.html"))) == 10
+    assert not journal.exists() and not list(out.glob(".staging-*"))
+
+
+def test_a_full_disk_fails_the_run_and_leaves_earlier_outputs_whole(batch, tmp_path,
+                                                                   monkeypatch):
+    out = tmp_path / "out"
+    shutil.copytree(batch["output"], out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    runs = plan_runs([load_params(batch["params"] / "tiny-vale.yaml")], out, indicators=[3])
+    run = next(r for r in runs if r.notebook == "03-disciplinary")
+    real_write = os.write
+    room = {"bytes": 200_000}  # the disk fills part-way through the run's pages
+
+    def write_to_a_small_disk(fd, data):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            target = ""
+        if target.startswith(str(out)):
+            if len(data) > room["bytes"]:
+                real_write(fd, bytes(data[: room["bytes"]]))
+                room["bytes"] = 0
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            room["bytes"] -= len(data)
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write_to_a_small_disk)
+    try:
+        record = execute_run(run, {"git_commit": None, "packages": package_versions()})
+    finally:
+        close_zygote()
+    assert record["status"] == "failed"
+    assert "No space left on device" in record["error"]
+    assert room["bytes"] == 0  # the disk did fill
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before  # earlier outputs intact, no partial page, nothing left behind
+
+
+def test_a_warm_host_serves_the_next_batch_and_exits_when_idle(batch, tmp_path):
+    runtime = Path(tempfile.mkdtemp(prefix="wres-test-", dir="/tmp"))  # a short socket path
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+    command = [str(ROOT / ".venv" / "bin" / "wres"), "run", "--params",
+               str(batch["params"] / "tiny-vale.yaml"), "--output", str(tmp_path / "out"),
+               "--indicator", "3", "--quiet", "--warm", "--warm-idle", "2"]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert first.returncode == 0, first.stderr
+    sockets = list((runtime / f"wres-{os.getuid()}").glob("host-*.sock"))
+    assert len(sockets) == 1
+    pid = Host(str(sockets[0])).request({"op": "ping"})["pid"]
+    again = subprocess.run(command + ["--force"], capture_output=True, text=True, timeout=300,
+                           env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("2 run, 0 unchanged")
+    assert Host(str(sockets[0])).request({"op": "ping"})["pid"] == pid  # the same warm host
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and psutil.pid_exists(pid):
+        if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+            break
+        time.sleep(0.2)
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert not sockets[0].exists()
+    shutil.rmtree(runtime)
 
 
 def test_a_dask_local_cluster_gives_the_same_results(batch, tmp_path):

@@ -29,8 +29,9 @@ from wres.present.sensitivity import (
     unknown_sensitivity,
 )
 
-ADVERSE_SIGNIFICANT = "adverse to minority ethnic staff and statistically significant"
-ADVERSE_NOT_SIGNIFICANT = "adverse to minority ethnic staff but not statistically significant"
+ADVERSE_SIGNIFICANT = "adverse to minority ethnic staff and significantly different from 1"
+ADVERSE_NOT_SIGNIFICANT = ("adverse to minority ethnic staff but not significantly different "
+                           "from 1")
 LABELS = ["katz-log 95%", "katz-log 99%", "koopman-score 95%", "koopman-score 99%",
           "miettinen-nurminen 95%", "miettinen-nurminen 99%"]
 
@@ -144,8 +145,15 @@ def test_side_by_side_shows_every_method_and_level_as_text_in_one_row(tmp_path):
 def test_side_by_side_says_not_computable_with_the_reason(tmp_path):
     wide = side_by_side(across_methods(counts_of(tmp_path, adults=(5, 50, 0, 60))))
     adults = wide.iloc[0]
-    assert adults["katz-log 95%"] == "not computable"
-    assert adults["katz-log 95% verdict"] == "not computable: no events in the reference group"
+    # no ratio, but the lower limit (Miettinen-Nurminen under katz-log) and the exact test
+    assert adults["katz-log 95%"] == "not computable; at least 1.61"
+    assert adults["koopman-score 95%"].startswith("not computable; at least ")
+    assert adults["katz-log 95% verdict"] == (
+        "adverse to minority ethnic staff and significant by the exact test; no ratio: no "
+        "events in the reference group")  # Fisher's p = 0.017
+    neither = side_by_side(across_methods(counts_of(tmp_path, adults=(0, 50, 0, 60)))).iloc[0]
+    assert neither["katz-log 95%"] == "not computable"
+    assert neither["katz-log 95% verdict"] == "not computable: no events in either group"
 
 
 def test_side_by_side_refuses_two_rows_for_one_comparison_under_one_method(tmp_path):

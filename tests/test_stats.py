@@ -103,7 +103,21 @@ def test_series_input_keeps_its_index():
 def test_empty_and_zero_cells_give_a_status_not_an_error(counts, status, method):
     row = stats.relative_likelihood(*counts, method=method).iloc[0]
     assert row["status"] == status
-    assert np.isnan([row["relative_likelihood"], row["rl_lower"], row["rl_upper"]]).all()
+    assert np.isnan([row["relative_likelihood"], row["rl_upper"]]).all()
+    # only a group with events against a reference group without any has a lower limit
+    has_lower = status == "not_computable: no events in the reference group"
+    assert np.isfinite(row["rl_lower"]) == has_lower
+
+
+@pytest.mark.parametrize(("method", "lower"), [
+    ("katz-log", 1.4788), ("miettinen-nurminen", 1.4788), ("koopman-score", 1.4805)])
+def test_no_reference_events_give_the_score_lower_limit_and_no_ratio(method, lower):
+    # Marrowfield 2022, fitness to practise, all services: 9 of 536 against 0 of 336
+    row = stats.relative_likelihood(9, 536, 0, 336, method=method).iloc[0]
+    assert row["status"] == "not_computable: no events in the reference group"
+    assert np.isnan(row["relative_likelihood"]) and np.isnan(row["rl_upper"])
+    assert row["rl_lower"] == pytest.approx(lower, abs=5e-5)
+    assert row["ci_method"] == method
 
 
 @pytest.mark.parametrize("method", stats.RATIO_METHODS)
@@ -251,16 +265,34 @@ def test_verdict_words_know_the_adverse_direction():
     upper = [2.6, 4.0, 0.8, 1.3, np.nan]
     status = ["ok"] * 4 + ["not_computable: no events in the reference group"]
     assert stats.verdict(rl, lower, upper, disciplinary, status).tolist() == [
-        "adverse to minority ethnic staff and statistically significant",
-        "adverse to minority ethnic staff but not statistically significant",
-        "favours minority ethnic staff and statistically significant",
+        "adverse to minority ethnic staff and significantly different from 1",
+        "adverse to minority ethnic staff but not significantly different from 1",
+        "favours minority ethnic staff and significantly different from 1",
         "within the 0.80–1.25 range",
         "not computable: no events in the reference group",
     ]
     assert stats.verdict(rl, lower, upper, appointment.adverse, status)[0] == (
-        "favours minority ethnic staff and statistically significant")
+        "favours minority ethnic staff and significantly different from 1")
     assert stats.verdict([1.5], [1.2], [1.9], "none").tolist() == [
-        "above the 0.80–1.25 range and statistically significant"]
+        "above the 0.80–1.25 range and significantly different from 1"]
+
+
+def test_verdict_takes_significance_from_the_exact_test_where_there_is_no_ratio():
+    status = ["not_computable: no events in the reference group"] * 3 + ["ok"]
+    significant = pd.array([True, False, pd.NA, False], dtype="boolean")
+    words = stats.verdict([np.nan] * 3 + [2.0], [1.48, 0.9, 1.1, 1.5], [np.nan] * 3 + [2.6],
+                          get_indicator(4), status, significant=significant)
+    assert words.tolist() == [
+        "adverse to minority ethnic staff and significant by the exact test; no ratio: "
+        "no events in the reference group",
+        "adverse to minority ethnic staff but not significant by the exact test; no ratio: "
+        "no events in the reference group",
+        "not computable: no events in the reference group",  # no test given: as before
+        "adverse to minority ethnic staff but not significantly different from 1",  # given wins
+    ]
+    below = stats.verdict([np.nan], [2.0], [np.nan], get_indicator(5), status[:1],
+                          significant=[True])
+    assert below[0].startswith("favours minority ethnic staff and significant by the exact")
 
 
 def test_change_between_years_is_direction_aware():

@@ -75,6 +75,19 @@ def test_action_plan_rows_are_total_adults_children(results):
     assert table.iloc[2]["Relative likelihood (95% CI)"] == "not computable"
 
 
+def test_no_white_events_show_the_lower_limit_and_the_exact_test(results):
+    children = {**results.iloc[1].to_dict(), "rl_lower": 4.1, "significant": True,
+                "p_value": 0.0004}
+    table = action_plan_table(pd.DataFrame([children], dtype=object))
+    assert table.iloc[0]["Relative likelihood (95% CI)"] == "not computable; at least 4.10"
+    assert table.iloc[0]["Flag"] == "not computable"
+    assert table.iloc[0]["Significant"] == "Yes"  # from the exact test
+    withheld = {**children, "numerator": "[c]", "rl_lower": "[c]", "significant": "[c]"}
+    table = action_plan_table(pd.DataFrame([withheld], dtype=object))
+    assert table.iloc[0]["Relative likelihood (95% CI)"] == "not computable"
+    assert table.iloc[0]["Significant"] == "[c]"
+
+
 def test_action_plan_for_a_broad_group_names_its_columns(results):
     table = action_plan_table(results, group="asian", decimals=1)
     assert "Asian rate (95% CI)" in table.columns

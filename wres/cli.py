@@ -1,4 +1,4 @@
-"""The ``wres`` command line: validate, results, aggregate, template, sample, run.
+"""The ``wres`` command line: validate, results, aggregate, template, sample, run, audit.
 
 Each sub-command is a thin wrapper over a function in the package; errors in
 the user's data are printed plainly (file, row, column, what was expected)
@@ -11,6 +11,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from wres.core.adjustments import ADJUST_METHODS
 
 
 def _add_method_options(parser: argparse.ArgumentParser) -> None:
@@ -54,9 +56,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_results(args: argparse.Namespace) -> int:
-    from wres.analysis.results import compute_results
+    from wres.analysis.results import compute_results, withhold_adjusted_p_values
     from wres.core.atomic import write_csv_atomic
     from wres.inputs.counts import read_counts
+    from wres.present.narrative.comparisons import results_note
 
     counts = read_counts([Path(p) for p in args.counts], sheet=args.sheet)
     results = compute_results(
@@ -65,13 +68,16 @@ def _cmd_results(args: argparse.Namespace) -> int:
         rate_method=args.rate_method,
         confidence_level=args.confidence_level,
         thresholds=tuple(args.thresholds),
+        adjust=args.adjust,
     )
+    caveat = results_note(results, args.adjust, args.confidence_level)
     if args.publication:
         from wres.analysis.disclosure.suppression import apply_disclosure
 
-        results = apply_disclosure(results, min_count=args.min_count)
+        results = withhold_adjusted_p_values(apply_disclosure(results, min_count=args.min_count))
     write_csv_atomic(results, Path(args.output))
     print(f"wrote {len(results)} rows to {args.output}")
+    print(caveat)
     return 0
 
 
@@ -120,6 +126,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO if args.quiet else logging.WARNING,
                         format="%(message)s")
+    if args.stop_warm:
+        from wres.batch.resident import stop_all
+
+        print(f"asked {stop_all()} warm host(s) to stop")
+        return 0
     params_list, errors = load_all_params(Path(args.params) if args.params else Path("params"))
     if args.authority:
         wanted = {a.lower() for a in args.authority}
@@ -137,15 +148,45 @@ def _cmd_run(args: argparse.Namespace) -> int:
             print(f"0 run; {len(errors)} params file(s) failed", file=sys.stderr)
             return 1
         raise ValueError("nothing to run: check --year and --indicator against the params")
-    result = run_batch(runs, Path(args.output), jobs=args.jobs, force=args.force,
-                       quiet=args.quiet, scheduler=args.scheduler)
+    from wres.batch.lock import OutputBusy
+
+    try:
+        result = run_batch(runs, Path(args.output), jobs=args.jobs, force=args.force,
+                           quiet=args.quiet, scheduler=args.scheduler,
+                           warm_idle=args.warm_idle if args.warm else None)
+    except OutputBusy as busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("interrupted: the runs that finished are kept; run the same command again to "
+              "go on from there", file=sys.stderr)
+        return 130
     failed = f"{result.failed} failed" + (f", {len(errors)} params file(s) failed"
                                           if errors else "")
     print(f"{result.done} run, {result.skipped} unchanged (skipped), {failed}; "
           f"index: {Path(args.output) / 'index.html'}")
     for failure in result.failures:
         print(f"  FAILED {failure['id']}: {failure['error']}", file=sys.stderr)
+    for problem in result.errors:
+        print(f"  ERROR {problem}", file=sys.stderr)
     return 1 if errors else result.exit_code
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    """``wres audit``: attack every published output; non-zero naming each finding."""
+    from wres.analysis.disclosure.audit import audit_output
+
+    audit = audit_output(Path(args.output_dir))
+    for note in audit.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for line in audit.lines():
+        print(line)
+    read = f"{len(audit.files)} file(s), {audit.figures} figure(s) read back"
+    if audit.clean:
+        print(f"no hidden count can be worked out ({read})")
+        return 0
+    print(f"{len(audit.findings)} disclosure finding(s) ({read})", file=sys.stderr)
+    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--publication", action="store_true", help="apply disclosure control (small counts)"
     )
+    p.add_argument("--adjust", default="none", choices=ADJUST_METHODS,
+                   help="adjust the exact tests' p-values for multiple comparisons within "
+                        "each authority, year and indicator, and base 'significant' on "
+                        "them: none (default), holm, fdr_bh")
     p.set_defaults(func=_cmd_results)
 
     p = sub.add_parser("aggregate", help="turn HR extracts into the counts format")
@@ -215,27 +260,36 @@ def build_parser() -> argparse.ArgumentParser:
                         "repeated; the authority summary always runs")
     p.add_argument("--output", default="outputs", help="output folder (default: outputs)")
     p.add_argument("--jobs", type=int, default=None,
-                   help="worker processes (default: the number of cores)")
+                   help="notebooks run at once (default: the number of cores)")
     p.add_argument("--force", action="store_true", help="re-run even unchanged runs")
     p.add_argument("--quiet", action="store_true", help="log lines instead of a progress bar")
     p.add_argument("--scheduler", default=None, help="'local' or tcp://HOST:PORT (Dask)")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook")
+    p.add_argument("--warm", action="store_true",
+                   help="use the warm batch host an earlier --warm run kept, or start one and "
+                        "keep it: a re-run skips the few seconds of start-up (this user only)")
+    p.add_argument("--warm-idle", type=float, default=900.0, metavar="SECONDS",
+                   help="with --warm: the warm host exits after this long unused (default 900)")
+    p.add_argument("--stop-warm", action="store_true",
+                   help="stop this user's warm hosts and exit (runs nothing)")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("audit", help="try to work out hidden counts from everything published")
+    p.add_argument("output_dir", help="a wres run output folder (e.g. outputs)")
+    p.set_defaults(func=_cmd_audit)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wres`` console script."""
-    from wres.inputs.validation import ValidationError
-
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except ValidationError as error:
-        print(error.format(), file=sys.stderr)
-        return 2
     except (FileNotFoundError, ValueError, KeyError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        # A ValidationError (a ValueError) formats all its problems; it is told by its method
+        # so that `wres run` need not import wres.inputs.validation (and pandas) to start.
+        report = getattr(error, "format", None)
+        print(report() if callable(report) else f"error: {error}", file=sys.stderr)
         return 2
 
 

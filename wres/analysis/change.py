@@ -3,7 +3,9 @@
 The test itself (a ratio of two relative likelihoods, on the log scale) lives in
 `wres.stats.change_between_years`; this module pairs the rows of two years of
 one authority's results and calls it once per indicator, so each call knows
-which direction is adverse.
+which direction is adverse. The test treats the two years as independent
+samples, which is conservative for the stock measures (indicators 1 and 9),
+where largely the same staff are counted in both years.
 """
 
 from __future__ import annotations

@@ -1,12 +1,11 @@
 """The national view: every authority's relative likelihood on a funnel around the national value.
 
 Reads the counts of every authority for one year, computes their results
-(`wres.results`) and places each authority on a funnel plot around the
-relative likelihood (RL) pooled over all of them (`wres.benchmark`). This
-module draws the funnel plots, builds the tables and words the national
-notebook shows, writes ``national.csv``, and gives the authority summary its
-sentences comparing one authority with the rest (:func:`authority_comparison`,
-:func:`comparison_sentences`).
+(`wres.analysis.results`) and places each authority on a funnel plot around the
+relative likelihood (RL) pooled over all of them (`wres.analysis.benchmark`),
+and each authority's minority ethnic rates, and its minority ethnic share of
+senior managers, on proportion funnels (`wres.analysis.benchmark_rates`).
+`wres.present.national` shows them and writes ``national.csv``.
 """
 
 from __future__ import annotations
@@ -19,8 +18,12 @@ import numpy as np
 import pandas as pd
 
 from wres import stats
-from wres.analysis.benchmark import (
-    benchmark_relative_likelihoods,
+from wres.analysis.benchmark import benchmark_relative_likelihoods
+from wres.analysis.benchmark_rates import (
+    NOT_SUBMITTED,
+    SENIOR_INDICATOR,
+    rate_funnels,
+    senior_share_funnel,
 )
 from wres.analysis.results import compute_results
 from wres.core.indicators import ALL_SERVICES, MINORITY, get_indicator
@@ -32,16 +35,23 @@ from wres.inputs.validation import ValidationError
 from wres.stats.funnel import LEVELS, NOT_ASSESSED
 
 NATIONAL_INDICATORS: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8)
-NOT_SUBMITTED = "not submitted"
 WITHHELD = "withheld"
 
 _COUNTS = list(COMPARISON_COUNTS)
 MEASURE_KEYS = ["indicator", "measure", "year"]
 #: Columns of the benchmark frame that are the same for every authority of a measure.
 _SHARED = [
-    "national_rl", "national_rl_lower", "national_rl_upper", "phi", "p_value", "tau2",
-    "overdispersed", "n_authorities", "n_excluded", "limits",
+    "national_rl", "national_rl_lower", "national_rl_upper", "national_rl_lower_widened",
+    "national_rl_upper_widened", "national_share", "phi", "p_value", "tau2", "overdispersed",
+    "overdispersion", "n_authorities", "n_excluded", "limits",
 ]
+#: Per-authority figures of the funnel test, blanked where an authority's RL is withheld.
+_TEST_FIGURES = ["observed", "expected", "standardised_ratio", "z", "z_adjusted", "se_null",
+                 "precision_null"]
+#: Figures the publication profile leaves out of ``national.csv``: those added with the
+#: funnel test (the pages show them rounded, if at all); the columns written before stay.
+PUBLICATION_LEFT_OUT = [*_TEST_FIGURES, "national_share", "national_rl_lower_widened",
+                        "national_rl_upper_widened"]
 
 # --- computing --------------------------------------------------------------------------------
 
@@ -53,7 +63,10 @@ class NationalView:
     ``national`` has one row per authority x indicator x measure (the
     `benchmark_relative_likelihoods` columns, then ``region``, ``rl_lower``,
     ``rl_upper``, ``ci_method``, ``confidence_level`` and ``withheld``);
-    ``results`` holds every authority's results rows for the year.
+    ``results`` holds every authority's results rows for the year; ``rates``
+    the proportion funnels (`wres.analysis.benchmark_rates`): each measure's
+    minority ethnic rate and, when indicator 9 is in the data, the minority
+    ethnic share of senior managers.
     """
 
     year: int
@@ -67,6 +80,8 @@ class NationalView:
     profile: str = "analyst"
     region: str | None = None
     excluded: tuple[str, ...] = ()
+    rates: pd.DataFrame = field(default_factory=pd.DataFrame)
+    overdispersion: str = "spiegelhalter"
 
 
 def build_national_view(
@@ -82,6 +97,7 @@ def build_national_view(
     ci_method: str = "katz-log",
     min_count: int = MIN_COUNT,
     profile: str = "analyst",
+    overdispersion: str = "spiegelhalter",
 ) -> NationalView:
     """Read every authority's counts for ``year`` and benchmark them.
 
@@ -101,6 +117,9 @@ def build_national_view(
         In the ``publication`` profile, an authority whose pooled counts include
         one from 1 to ``min_count - 1`` has its RL withheld (still pooled nationally).
     profile : {"analyst", "publication"}
+    overdispersion : {"spiegelhalter", "corrected"}
+        The published method (default) or the corrected one, for sensitivity
+        (`wres.stats.funnel.OVERDISPERSION_METHODS`).
 
     Raises
     ------
@@ -115,8 +134,9 @@ def build_national_view(
     patterns = [data] if isinstance(data, str | Path) else list(data)
     counts, excluded = _read_valid(resolve_paths(patterns))
     years = sorted(int(y) for y in counts["year"].unique())
-    counts = counts[(counts["year"] == int(year)) & counts["indicator"].isin(list(indicators))]
-    if counts.empty:
+    counts = counts[(counts["year"] == int(year))
+                    & counts["indicator"].isin([*indicators, SENIOR_INDICATOR])]
+    if not counts["indicator"].isin(list(indicators)).any():
         raise ValueError(f"no counts for year {year} and indicators {list(indicators)}; "
                          f"years present: {years}")
     if region is not None:
@@ -125,13 +145,18 @@ def build_national_view(
         if counts.empty:
             known = sorted(set(regions.values()))
             raise ValueError(f"no authorities in region {region!r}; regions known: {known}")
-    results = compute_results(counts, ci_method=ci_method, confidence_level=confidence_level)
+    every = compute_results(counts, ci_method=ci_method, confidence_level=confidence_level)
+    results = every[every["indicator"].isin(list(indicators))].reset_index(drop=True)
     national = national_benchmark(
         results, regions=regions, levels=levels, confidence_level=confidence_level,
-        min_count=min_count, withhold=profile == "publication",
+        min_count=min_count, withhold=profile == "publication", overdispersion=overdispersion,
     )
+    rates = pd.concat([rate_funnels(results, indicators=indicators, levels=levels,
+                                    min_count=min_count),
+                       senior_share_funnel(every, levels=levels, min_count=min_count)],
+                      ignore_index=True)
     return NationalView(int(year), results, national, regions, tuple(levels), confidence_level,
-                        ci_method, min_count, profile, region, excluded)
+                        ci_method, min_count, profile, region, excluded, rates, overdispersion)
 
 
 def _read_valid(paths: Sequence[Path]) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -158,16 +183,19 @@ def national_benchmark(
     confidence_level: float = 0.95,
     min_count: int = MIN_COUNT,
     withhold: bool = False,
+    overdispersion: str = "spiegelhalter",
 ) -> pd.DataFrame:
     """Benchmark rows for every authority x indicator x measure, with interval and region.
 
     Authorities with results for some measures but not others get a row for the
     missing ones, ``not assessed`` with the note ``not submitted``. ``withheld`` is
     True where a pooled count is from 1 to ``min_count - 1``; with ``withhold``
-    those rows lose their RL, interval and limits and their position is ``withheld``.
+    those rows lose their RL, interval, limits and test figures and their position is
+    ``withheld``.
     """
     bench = benchmark_relative_likelihoods(results, levels=levels,
-                                           confidence_level=confidence_level)
+                                           confidence_level=confidence_level,
+                                           overdispersion=overdispersion)
     rows = results[(results["service"] == ALL_SERVICES) & (results["group"] == MINORITY)]
     counts = rows[_COUNTS].apply(pd.to_numeric, errors="coerce")
     extra = rows[["authority", *MEASURE_KEYS, "rl_lower", "rl_upper", "ci_method",
@@ -179,7 +207,8 @@ def national_benchmark(
     bench.insert(6, "region", bench["authority"].map(dict(regions or {})).fillna(""))
     if withhold:
         hidden = bench["withheld"].to_numpy()
-        values = ["relative_likelihood", "log_rl", "se", "precision", "rl_lower", "rl_upper"]
+        values = ["relative_likelihood", "log_rl", "se", "precision", "rl_lower", "rl_upper",
+                  *_TEST_FIGURES]
         limits = [c for c in bench if c.startswith(("lower_", "upper_"))]
         bench.loc[hidden, values + limits] = np.nan
         bench.loc[hidden, ["position", "position_unadjusted"]] = WITHHELD
@@ -240,10 +269,16 @@ def region_breakdown(
     return out.assign(withheld=small.to_numpy())
 
 
-def write_national_csv(national: pd.DataFrame, output_dir: str | Path) -> Path:
-    """Write ``national.csv`` (the rows of :func:`national_benchmark`) into ``output_dir``."""
+def write_national_csv(national: pd.DataFrame, output_dir: str | Path, *,
+                       profile: str = "analyst") -> Path:
+    """Write ``national.csv`` (the rows of :func:`national_benchmark`) into ``output_dir``.
+
+    The ``publication`` profile leaves out :data:`PUBLICATION_LEFT_OUT`.
+    """
     folder = Path(output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "national.csv"
+    if profile == "publication":
+        national = national.drop(columns=PUBLICATION_LEFT_OUT, errors="ignore")
     national.to_csv(path, index=False)
     return path

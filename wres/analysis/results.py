@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from wres import stats
+from wres.core.adjustments import normalise_adjust
 from wres.core.atomic import write_csv_atomic
 from wres.core.indicators import (
     ALL_SERVICES,
@@ -29,6 +30,7 @@ from wres.core.indicators import (
     UNKNOWN,
     WHITE,
 )
+from wres.core.names import MARKER
 from wres.inputs.counts import band_order
 
 #: Required columns of the results format, in order (docs/CONTRACT.md).
@@ -68,7 +70,19 @@ EXTRA_COLUMNS: list[str] = [
     "rl_if_unknown_white",
     "rl_if_unknown_minority",
     "verdict",
+    "p_value",
+    "test_method",
+    "p_adjusted",
+    "adjust",
+    "comparison",
+    "rl_range_lower",
+    "rl_range_upper",
 ]
+#: The family within which ``adjust`` adjusts p-values: one indicator's report
+#: for one authority and year (every measure, service and group on its page).
+ADJUST_FAMILY: list[str] = ["authority", "year", "indicator"]
+#: ``comparison`` words: the headline comparison of an indicator, or another.
+PRIMARY, EXPLORATORY = "primary", "exploratory"
 
 _CELL = ["authority", "year", "indicator", "measure", "service"]
 _COMPARED = (MINORITY, *BROAD_GROUPS)
@@ -133,6 +147,7 @@ def compute_results(
     confidence_level: float = 0.95,
     thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
     pay_bands: Iterable[str] | None = None,
+    adjust: str = "none",
 ) -> pd.DataFrame:
     """Relative likelihood of every group against ``white``, for every indicator given.
 
@@ -151,6 +166,10 @@ def compute_results(
         Relative likelihoods outside these are flagged ``below`` or ``above``.
     pay_bands : iterable of str, optional
         Order of indicator 1's pay bands; by default their order of first appearance.
+    adjust : {"none", "holm", "fdr_bh"}
+        Adjustment of the exact tests' p-values for multiple comparisons, within
+        each authority, year and indicator (`ADJUST_FAMILY`). With ``holm`` or
+        ``fdr_bh``, ``p_adjusted`` is filled and ``significant`` comes from it.
 
     Returns
     -------
@@ -159,6 +178,13 @@ def compute_results(
         indicator, measure, service (``all`` last) and group (``minority`` first).
         A group compared with a missing ``white`` row is compared with zero
         white staff (``not_computable: no one in the reference group``).
+        ``p_value`` is Fisher's exact test, given wherever both groups have
+        staff and one has events. ``significant`` is whether the interval
+        excludes 1; where the reference group has no events (no ratio) it comes
+        from the exact test, and with ``adjust`` from the adjusted p-value.
+        ``comparison`` is ``primary`` for minority ethnic against white staff
+        in all services (for every indicator with fixed measures, so not the
+        pay bands), ``exploratory`` for the rest.
     """
     rows = _comparisons(pooled_services(counts))
     group_rate = stats.proportion_interval(
@@ -178,6 +204,10 @@ def compute_results(
         rows["numerator"], rows["denominator"],
         rows["reference_numerator"], rows["reference_denominator"],
         rows["unknown_numerator"].fillna(0), rows["unknown_denominator"].fillna(0),
+    )
+    test = stats.exact_test(
+        rows["numerator"], rows["denominator"],
+        rows["reference_numerator"], rows["reference_denominator"],
     )
     no_unknown = rows["unknown_denominator"].isna().to_numpy()
     adverse = rows["indicator"].map(lambda n: INDICATORS[int(n)].adverse)
@@ -200,17 +230,56 @@ def compute_results(
         reference_rate_upper=reference_rate["rate_upper"].to_numpy(),
     )
     out["flag"] = _values(stats.flag_relative_likelihood(out["relative_likelihood"], thresholds))
-    out["significant"] = pd.array(
-        _values(stats.is_significant(out["rl_lower"], out["rl_upper"])), dtype="boolean"
-    )
+    tested = out["status"].isin([stats.OK, stats.NO_EVENTS_REFERENCE]).to_numpy()
+    out["p_value"] = np.where(tested, test["p_value"].to_numpy(), np.nan)
+    out["test_method"] = test["test_method"].to_numpy()
+    _add_significance(out, adjust, confidence_level)
     out["verdict"] = _values(stats.verdict(
         out["relative_likelihood"], out["rl_lower"], out["rl_upper"], adverse,
-        status=out["status"], thresholds=thresholds,
+        status=out["status"], thresholds=thresholds, significant=out["significant"],
     ))
-    for column in ("unknown_rate", "rl_if_unknown_white", "rl_if_unknown_minority"):
+    out["comparison"] = _comparison(out)
+    for column in ("unknown_rate", "rl_if_unknown_white", "rl_if_unknown_minority",
+                   "rl_range_lower", "rl_range_upper"):
         out[column] = np.where(no_unknown, np.nan, unknown[column].to_numpy(dtype=float))
     out = _sorted(out, band_order(counts, pay_bands))
     return out.loc[:, RESULT_COLUMNS + EXTRA_COLUMNS].reset_index(drop=True)
+
+
+def _add_significance(out: pd.DataFrame, adjust: str, confidence_level: float) -> None:
+    """``significant``, ``p_adjusted`` and ``adjust``, from the interval or the exact test.
+
+    Unadjusted, a row is significant when its interval excludes 1, or, where
+    the reference group has no events (no ratio, no upper limit), when its
+    exact test is (p at most 1 - level). Adjusted, every tested row's
+    significance is `multipletests`' verdict on the adjusted p-values of its
+    family (`ADJUST_FAMILY`).
+    """
+    families = out.groupby(ADJUST_FAMILY, sort=False).ngroup().to_numpy()
+    adjusted = stats.adjust_p_values(out["p_value"].to_numpy(), families, method=adjust,
+                                     confidence_level=confidence_level)
+    out["p_adjusted"] = adjusted["p_adjusted"].to_numpy()
+    out["adjust"] = adjusted["adjust"].to_numpy()
+    if normalise_adjust(adjust) != "none":
+        out["significant"] = pd.array(adjusted["significant"].to_numpy(), dtype="boolean")
+        return
+    significant = pd.array(
+        _values(stats.is_significant(out["rl_lower"], out["rl_upper"])), dtype="boolean")
+    exact = (out["status"] == stats.NO_EVENTS_REFERENCE).to_numpy()
+    significant[exact] = adjusted["significant"].to_numpy()[exact]
+    out["significant"] = significant
+
+
+def _comparison(out: pd.DataFrame) -> np.ndarray:
+    """``primary`` for minority ethnic against white staff in all services, else ``exploratory``.
+
+    Indicators whose measures are labels of the authority's own (the pay bands)
+    have no primary comparison: each band is one of several looks at pay.
+    """
+    fixed = out["indicator"].map(lambda n: bool(INDICATORS[int(n)].measures)).to_numpy(bool)
+    primary = (out["group"] == MINORITY).to_numpy() & (
+        out["service"] == ALL_SERVICES).to_numpy() & fixed
+    return np.where(primary, PRIMARY, EXPLORATORY)
 
 
 def _values(result: pd.Series | Any) -> Any:
@@ -256,6 +325,28 @@ def _sorted(results: pd.DataFrame, bands: list[str]) -> pd.DataFrame:
     )
     order = ["authority", "year", "indicator", "_measure", "measure", "_service", "_group"]
     return keys.sort_values(order, kind="stable").drop(columns=["_measure", "_service", "_group"])
+
+
+def withhold_adjusted_p_values(published: pd.DataFrame, marker: str = MARKER) -> pd.DataFrame:
+    """Withhold ``p_adjusted`` throughout a family in which any p-value is withheld.
+
+    Holm's and Benjamini-Hochberg's adjusted p-values are running maxima and
+    minima over the family's sorted p-values, so a published one can equal a
+    multiple of a p-value withheld beside it, and so reveal a small count.
+    Apply after disclosure control (`wres.analysis.disclosure.apply_disclosure`);
+    rows without an adjustment are returned unchanged.
+    """
+    if "p_adjusted" not in published or "p_value" not in published or published.empty:
+        return published
+    hidden = published["p_value"].astype(str) == marker
+    if not hidden.any() or not published["p_adjusted"].notna().any():
+        return published
+    families = published[ADJUST_FAMILY].astype(str).agg("|".join, axis=1)
+    touched = families.isin(set(families[hidden])).to_numpy()
+    out = published.copy()
+    out["p_adjusted"] = out["p_adjusted"].astype(object)
+    out.loc[touched & out["p_adjusted"].notna().to_numpy(), "p_adjusted"] = marker
+    return out
 
 
 def write_results(rows: pd.DataFrame, output_dir: str | Path, name: str) -> Path:

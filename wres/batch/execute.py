@@ -3,17 +3,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 import traceback
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, cast
 
+from wres.batch.outputs import file_facts, install, make_durable, new_staging, write_durably
 from wres.batch.plan import NOTEBOOKS, RunSpec
-from wres.core.atomic import write_text_atomic
 from wres.core.indicators import INDICATORS
 from wres.core.names import BENCHMARK, SUMMARY
 
@@ -61,12 +60,15 @@ def _execute(run: RunSpec, profile: str, output_dir: Path) -> Any:
     )
 
 
-def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
+def execute_run(run: RunSpec, provenance: dict[str, Any],
+                guard: AbstractContextManager[Any] | None = None) -> dict[str, Any]:
     """Execute one notebook, render both pages, check them, and move every output into place.
 
-    Never raises for a failing notebook: the error is returned in the record,
-    nothing of the run is written, and its previous outputs, if any, are left
-    as they were.
+    Never raises for a failing notebook: the error is returned in the record.
+    Outputs are staged and installed together (`wres.batch.outputs`): a run that
+    fails at any point, a full disk included, writes nothing, and its previous
+    outputs, if any, are left as they were. ``guard`` is held while the outputs
+    are installed (a driver holds off being stopped during the renames).
     """
     import nbformat
 
@@ -75,8 +77,10 @@ def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     record: dict[str, Any] = {"status": "failed", "error": None, "started": started}
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=_ensure(Path(run.output_dir))))
+    staging: Path | None = None
     try:
+        staging = new_staging(Path(run.output_dir))
+        _STAGING.add(staging)
         profiles = execution_profiles(run)
         executed = {profile: _execute(run, profile, _ensure(staging / profile))
                     for profile in profiles}
@@ -84,34 +88,50 @@ def execute_run(run: RunSpec, provenance: dict[str, Any]) -> dict[str, Any]:
         title, footer = _title(run), _footer(run, provenance)
         kept = executed[profiles[0]]  # the notebook kept under outputs/, with its files
         pages = {
-            "analyst": render_html(kept, "analyst", title=title, provenance=footer),
-            "publication": render_html(executed["publication"], "publication", title=title,
-                                       provenance=footer,
-                                       min_count=int(run.parameters.get("min_count", 5))),
+            "notebook": nbformat.writes(kept),
+            "html": render_html(kept, "analyst", title=title, provenance=footer),
+            "publication_html": render_html(executed["publication"], "publication",
+                                            title=title, provenance=footer,
+                                            min_count=int(run.parameters.get("min_count", 5))),
         }
         t2 = time.perf_counter()
-        kept_dir = staging / profiles[0]
         outputs = output_paths(run)
-        _ensure(Path(run.final_dir))
+        staged: dict[str, Path] = {
+            name: staging / profiles[0] / Path(outputs[name]).name
+            for name in ("results", "national") if name in outputs}
+        for produced in staged.values():
+            if not produced.is_file():
+                raise RuntimeError(f"the notebook did not write {produced.name}")
+            make_durable(produced)
+        for name, text in pages.items():
+            staged[name] = staging / f"{name}.out"
+            write_durably(staged[name], text.encode("utf-8"))
+        files = {name: file_facts(path) for name, path in staged.items()}
         out = Path(run.output_dir)
-        for name in ("results", "national"):
-            if name in outputs:
-                produced = kept_dir / Path(outputs[name]).name
-                if not produced.is_file():
-                    raise RuntimeError(f"the notebook did not write {produced.name}")
-                os.replace(produced, out / outputs[name])
-        write_text_atomic(out / outputs["notebook"], nbformat.writes(kept))
-        write_text_atomic(out / outputs["html"], pages["analyst"])
-        write_text_atomic(out / outputs["publication_html"], pages["publication"])
-        record.update(status="ok", outputs=outputs,
+        with guard if guard is not None else nullcontext():
+            install({out / outputs[name]: path for name, path in staged.items()}, staging)
+        record.update(status="ok", outputs=outputs, files=files,
                       timings={"execute": round(t1 - t0, 3), "render": round(t2 - t1, 3)})
     except Exception as error:  # noqa: BLE001 - any failure is recorded, the batch goes on
         record["error"] = describe_error(error)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+            _STAGING.discard(staging)
     record["timings"] = {**record.get("timings", {}), "total": round(time.perf_counter() - t0, 3)}
     record["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     return record
+
+
+#: Staging folders of the runs under way in this process (see `abandon`).
+_STAGING: set[Path] = set()
+
+
+def abandon() -> None:
+    """Remove the staging folders of the runs under way: a driver told to stop calls this."""
+    for staging in list(_STAGING):
+        shutil.rmtree(staging, ignore_errors=True)
+    _STAGING.clear()
 
 
 def _ensure(path: Path) -> Path:

@@ -1,45 +1,73 @@
-"""Where runs execute: a local process pool or a Dask cluster, with progress.
+"""Where runs execute: drivers forked from a batch host on this machine, or a Dask cluster.
+
+Both give back a `concurrent.futures.Future` per run, resolved with the run's
+record, so `wres.batch.run` schedules them alike.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
-from wres.batch.execute import describe_error, init_worker, run_in_worker
-from wres.batch.plan import RunSpec
+from wres.batch.execute import execution_profiles, run_in_worker
+from wres.batch.host import SLACK, Host, HostGone, start_private
+from wres.batch.plan import RunSpec, log
 
 
-def _outcomes(futures: dict[Any, RunSpec], as_completed: Any) -> Iterable[tuple]:
-    """Each run with its record as it finishes; a worker that died is one failed run."""
-    for future in as_completed(futures):
-        run = futures[future]
-        try:
-            yield run, future.result()
-        except Exception as error:  # noqa: BLE001 - the batch goes on
-            yield run, {"status": "failed", "error": describe_error(error)}
+class _HostExecutor:
+    """Runs sent to a batch host, at most ``jobs`` at a time (one driver process each).
 
+    Parameters
+    ----------
+    jobs : int
+        Runs at once.
+    lock_fd : int, optional
+        The output folder's lock, passed to every driver (see `wres.batch.lock`).
+    warm : tuple of (package hash, versions, idle seconds), optional
+        Use (or start) the warm host of `wres.batch.resident` instead of a
+        host of this batch's own.
+    """
 
-class _LocalExecutor:
-    """A pool of worker processes; results come back as each run finishes."""
+    def __init__(self, jobs: int, *, lock_fd: int | None = None,
+                 warm: tuple[str, dict[str, str], float] | None = None) -> None:
+        self.capacity = jobs
+        self.private = True
+        self.host: Host
+        if warm is not None:
+            from wres.batch.resident import connect_or_start
 
-    def __init__(self, jobs: int) -> None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+            try:
+                self.host = connect_or_start(*warm)
+                self.private = False
+            except (OSError, HostGone) as error:
+                log.warning("no warm host (%s); this batch starts a host of its own", error)
+        if self.private:
+            self.host = start_private()
+        self.fds = [lock_fd] if lock_fd is not None else []
+        self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="wres-run")
 
-        self.pool = ProcessPoolExecutor(max_workers=jobs,
-                                        mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=init_worker)
+    def submit(self, run: RunSpec, provenance: dict[str, Any]) -> Future[dict[str, Any]]:
+        timeout = run.timeout * len(execution_profiles(run)) + SLACK
+        request = {"op": "run", "run": asdict(run), "provenance": provenance}
+        return self.pool.submit(self.host.request, request, fds=self.fds, timeout=timeout)
 
-    def map(self, runs: list[RunSpec], provenance: dict[str, Any]) -> Iterable[tuple]:
-        from concurrent.futures import as_completed
+    def consolidate(self, output_dir: Path, manifest: dict[str, Any]) -> bool:
+        """Write results.csv and index.html in a driver (pandas is already imported there)."""
+        reply = self.host.request({"op": "consolidate", "output_dir": str(output_dir),
+                                   "manifest": manifest}, fds=self.fds, timeout=SLACK)
+        if reply.get("status") != "ok":
+            raise RuntimeError(reply.get("error") or "consolidation failed")
+        return True
 
-        futures = {self.pool.submit(run_in_worker, run, provenance): run for run in runs}
-        return _outcomes(futures, as_completed)
-
-    def close(self) -> None:
+    def close(self, *, abort: bool = False) -> None:
+        if abort:
+            self.host.abort()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.private:
+            self.host.stop()
 
 
 class _DaskExecutor:
@@ -48,6 +76,7 @@ class _DaskExecutor:
     def __init__(self, scheduler: str, jobs: int) -> None:
         from dask.distributed import Client, LocalCluster
 
+        self.capacity = 1 << 30  # the cluster queues them itself
         self.cluster = None
         if scheduler == "local":
             self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
@@ -56,21 +85,35 @@ class _DaskExecutor:
         else:
             self.client = Client(scheduler)
 
-    def map(self, runs: list[RunSpec], provenance: dict[str, Any]) -> Iterable[tuple]:
-        from dask.distributed import as_completed
+    def submit(self, run: RunSpec, provenance: dict[str, Any]) -> Future[dict[str, Any]]:
+        done: Future[dict[str, Any]] = Future()
+        remote = self.client.submit(run_in_worker, run, provenance, key=f"wres-{run.id}",
+                                    pure=False)
 
-        futures = {self.client.submit(run_in_worker, run, provenance, key=f"wres-{run.id}",
-                                      pure=False): run for run in runs}
-        return _outcomes(futures, as_completed)
+        def settle(finished: Any) -> None:
+            try:
+                done.set_result(finished.result())
+            except BaseException as error:  # noqa: BLE001 - becomes the run's failure
+                done.set_exception(error)
 
-    def close(self) -> None:
+        remote.add_done_callback(settle)
+        return done
+
+    def consolidate(self, output_dir: Path, manifest: dict[str, Any]) -> bool:
+        return False  # done by the batch itself
+
+    def close(self, *, abort: bool = False) -> None:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
 
 
-def make_executor(scheduler: str | None, jobs: int | None) -> _LocalExecutor | _DaskExecutor:
+Executor = _HostExecutor | _DaskExecutor
+
+
+def make_executor(scheduler: str | None, jobs: int | None, *, lock_fd: int | None = None,
+                  warm: tuple[str, dict[str, str], float] | None = None) -> Executor:
     jobs = jobs or os.cpu_count() or 1
     if scheduler:
         return _DaskExecutor(scheduler, jobs)
-    return _LocalExecutor(jobs)
+    return _HostExecutor(jobs, lock_fd=lock_fd, warm=warm)

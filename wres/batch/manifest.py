@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from wres.batch.outputs import fsync_folder, write_durably
 from wres.batch.plan import MANIFEST, RunSpec, log
-from wres.core.atomic import write_text_atomic
 from wres.core.indicators import INDICATORS
 from wres.core.names import SUMMARY
 from wres.core.paths import PACKAGE_DIR
@@ -42,9 +43,21 @@ def load_manifest(output_dir: Path) -> dict[str, Any]:
 
 
 def is_up_to_date(run: RunSpec, previous: dict[str, Any] | None, output_dir: Path) -> bool:
+    """Whether a run can be skipped: same key, done, and every output there at its size.
+
+    Records from before sizes were kept (no ``files``) need only the outputs to exist.
+    """
     if not previous or previous.get("status") != "ok" or previous.get("key") != run.key:
         return False
-    return all((output_dir / p).is_file() for p in (previous.get("outputs") or {}).values())
+    files = previous.get("files") or {}
+    for name, path in (previous.get("outputs") or {}).items():
+        try:
+            size = (output_dir / path).stat().st_size
+        except OSError:
+            return False
+        if name in files and files[name].get("bytes") != size:
+            return False
+    return True
 
 
 def record_outcome(
@@ -77,10 +90,23 @@ def write_manifest(output_dir: Path, manifest: dict[str, Any],
         "git_commit": commit,
         "runs": [merged[k] for k in sorted(merged)],
     }
-    write_text_atomic(output_dir / MANIFEST, json.dumps(final, indent=1, default=str))
+    _write_durably(output_dir / MANIFEST, json.dumps(final, indent=1, default=str))
     manifest.clear()
     manifest.update(final)
     return final
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Replace ``path`` atomically, and durably: the journal is dropped only after this."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        write_durably(tmp, text.encode("utf-8"))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_folder(path.parent)
 
 
 def consolidate(output_dir: Path, manifest: dict[str, Any]) -> None:

@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import sys
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wres.batch.executors import make_executor
+from wres.batch.execute import describe_error
+from wres.batch.executors import Executor, make_executor
+from wres.batch.journal import Journal, replay
+from wres.batch.lock import OutputLock
 from wres.batch.manifest import (
     consolidate,
     git_commit,
@@ -17,8 +22,16 @@ from wres.batch.manifest import (
     record_outcome,
     write_manifest,
 )
-from wres.batch.plan import RunSpec, log, national_inputs, package_versions, run_key
-from wres.core.names import SUMMARY
+from wres.batch.outputs import remove_leftovers
+from wres.batch.plan import (
+    RunSpec,
+    log,
+    national_inputs,
+    package_hash,
+    package_versions,
+    run_key,
+)
+from wres.core.names import BENCHMARK, SUMMARY
 from wres.inputs.params import (
     AuthorityParams,
     ParamsError,
@@ -36,10 +49,12 @@ class BatchResult:
     skipped: int = 0
     failed: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
+    #: Problems of the batch itself (the manifest or index could not be written).
+    errors: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.errors else 0
 
 
 class _Progress:
@@ -77,65 +92,162 @@ def run_batch(
     force: bool = False,
     quiet: bool = False,
     scheduler: str | None = None,
+    warm_idle: float | None = None,
 ) -> BatchResult:
     """Run (or skip) every run, then write results.csv, manifest.json and index.html.
 
-    Indicator and benchmark notebooks run first; the authority summaries run
-    after them, since they read the year's national positions.
+    The output folder is locked for the whole batch (`wres.batch.lock`; a second
+    batch on it raises `OutputBusy`). Each finished run is appended to the
+    journal at once (`wres.batch.journal`), so a batch killed part-way is
+    resumed, not redone: runs the journal or the manifest records as done, with
+    the same key and their outputs in place, are skipped. An authority's summary
+    waits for its year's national view only when that view is being re-run.
+    ``warm_idle`` keeps the batch host warm for the next batch (`wres.batch.resident`).
     """
     output_dir = Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
-    manifest = load_manifest(output_dir)
-    previous = {r["id"]: r for r in manifest.get("runs", [])}
-    records: dict[str, dict[str, Any]] = {}
-    result = BatchResult()
-    first = [r for r in runs if r.notebook != SUMMARY]
-    second = [r for r in runs if r.notebook == SUMMARY]
-    provenance: dict[str, Any] | None = None
-    commit: str | None = None
-    executor = None
-    progress = _Progress(len(runs), quiet=quiet)
-    try:
-        for phase in (first, second):
-            todo = []
-            for run in phase:
-                if run.notebook == SUMMARY:
-                    run.inputs["national"] = national_inputs(run)
-                    run.key = run_key(run.inputs)
-                old = previous.get(run.id)
-                if not force and old is not None and is_up_to_date(run, old, output_dir):
-                    records[run.id] = old
-                    result.skipped += 1
-                    progress.update(result, run.id, "skipped")
-                else:
-                    todo.append(run)
-            if not todo:
-                continue
-            if provenance is None:
-                provenance = {"git_commit": git_commit(), "packages": package_versions()}
-                commit = provenance["git_commit"]
-            if executor is None:
-                executor = make_executor(scheduler, jobs)
-            for run, record in executor.map(todo, provenance):
-                records[run.id] = record_outcome(run, record, provenance)
-                if record["status"] == "ok":
-                    result.done += 1
-                else:
-                    result.failed += 1
-                    result.failures.append(records[run.id])
-                progress.update(result, run.id, record["status"], record.get("error"))
-            write_manifest(output_dir, manifest, records, previous, commit)
-    finally:
-        progress.close()
-        if executor is not None:
-            executor.close()
-    if result.done or result.failed or not (output_dir / "index.html").is_file():
-        if provenance is None:
-            commit = git_commit()
-        final = write_manifest(output_dir, manifest, records, previous, commit)
-        consolidate(output_dir, final)
+    with OutputLock(output_dir).acquire(wait=2.0) as lock:
+        if remove_leftovers(output_dir):
+            log.info("removed what an interrupted batch left in %s", output_dir)
+        manifest = load_manifest(output_dir)
+        previous = {r["id"]: r for r in manifest.get("runs", [])}
+        journaled = replay(output_dir)  # runs finished by a batch that was stopped
+        previous.update(journaled)
+        journal = Journal(output_dir)
+        batch = _Batch(runs, output_dir, previous, force=force, quiet=quiet)
+        executor = None
+        try:
+            batch.queue_ready()
+            if batch.ready or batch.waiting:
+                warm = ((package_hash(), package_versions(), warm_idle)
+                        if warm_idle and not scheduler else None)
+                executor = make_executor(scheduler, jobs, lock_fd=lock.fd, warm=warm)
+                batch.run(executor, journal)
+            result = batch.result
+            if (result.done or result.failed or journaled
+                    or not (output_dir / "index.html").is_file()):
+                commit = batch.provenance["git_commit"] if batch.provenance else git_commit()
+                _conclude(output_dir, manifest, batch.records, previous, commit, journal,
+                          executor, result)
+        except BaseException:
+            if executor is not None:
+                executor.close(abort=True)
+                executor = None
+            raise
+        finally:
+            batch.progress.close()
+            journal.close()
+            if executor is not None:
+                executor.close()
     return result
 
+
+def _conclude(output_dir: Path, manifest: dict[str, Any], records: dict[str, dict[str, Any]],
+              previous: dict[str, dict[str, Any]], commit: str | None, journal: Journal,
+              executor: Executor | None, result: BatchResult) -> None:
+    """Fold the journal into manifest.json, then write results.csv and index.html.
+
+    The journal is dropped last, once the manifest holding its records is durably
+    written and the index built from it: a batch killed before that concludes
+    again next time. A failure here (a full disk) is reported in ``result.errors``.
+    """
+    try:
+        final = write_manifest(output_dir, manifest, records, previous, commit)
+        if executor is None or not executor.consolidate(output_dir, final):
+            consolidate(output_dir, final)
+        journal.remove()
+    except (OSError, RuntimeError) as error:
+        kept = (" (the finished runs stay in the journal; the next wres run keeps them)"
+                if journal.path.exists() else "")
+        result.errors.append(f"manifest, results.csv or index.html not written: "
+                             f"{describe_error(error)}{kept}")
+
+
+class _Batch:
+    """The runs of one batch as they are skipped, queued, sent and finished."""
+
+    def __init__(self, runs: list[RunSpec], output_dir: Path,
+                 previous: dict[str, dict[str, Any]], *, force: bool, quiet: bool) -> None:
+        self.output_dir, self.previous, self.force = output_dir, previous, force
+        self.records: dict[str, dict[str, Any]] = {}
+        self.result = BatchResult()
+        self.progress = _Progress(len(runs), quiet=quiet)
+        self.provenance: dict[str, Any] | None = None
+        rerun_national = {r.year for r in runs if r.notebook == BENCHMARK
+                          and (force or not self._up_to_date(r))}
+        ordered = sorted(runs, key=lambda r: r.notebook != BENCHMARK)  # they gate summaries
+        self.waiting: dict[int, list[RunSpec]] = {}
+        self.candidates: list[RunSpec] = []
+        for run in ordered:
+            if run.notebook == SUMMARY and run.year in rerun_national:
+                self.waiting.setdefault(run.year, []).append(run)
+            else:
+                self.candidates.append(run)
+        self.ready: deque[RunSpec] = deque()
+
+    def _up_to_date(self, run: RunSpec) -> bool:
+        return is_up_to_date(run, self.previous.get(run.id), self.output_dir)
+
+    def queue_ready(self, runs: list[RunSpec] | None = None) -> None:
+        """Skip what is up to date; queue the rest."""
+        for run in self.candidates if runs is None else runs:
+            if run.notebook == SUMMARY:
+                run.inputs["national"] = national_inputs(run)
+                run.key = run_key(run.inputs)
+            if not self.force and self._up_to_date(run):
+                self.records[run.id] = self.previous[run.id]
+                self.result.skipped += 1
+                self.progress.update(self.result, run.id, "skipped")
+            else:
+                self.ready.append(run)
+        if runs is None:  # the first page first: one quick run ahead of the national views
+            quick = next((r for r in self.ready if r.notebook != BENCHMARK), None)
+            if quick is not None and self.ready[0] is not quick:
+                self.ready.remove(quick)
+                self.ready.appendleft(quick)
+        self.candidates = []
+
+    def run(self, executor: Executor, journal: Journal) -> None:
+        """Send queued runs, at most ``executor.capacity`` at once, until none is left."""
+        self.provenance = {"git_commit": git_commit(), "packages": package_versions()}
+        flying: dict[Future[dict[str, Any]], RunSpec] = {}
+        while self.ready or flying or self.waiting:
+            while self.ready and len(flying) < executor.capacity:
+                run = self.ready.popleft()
+                flying[executor.submit(run, self.provenance)] = run
+            if not flying:  # summaries whose national view is not coming: run them now
+                for year in list(self.waiting):
+                    self.queue_ready(self.waiting.pop(year))
+                continue
+            finished, _ = wait(flying, return_when=FIRST_COMPLETED)
+            for future in finished:
+                run = flying.pop(future)
+                self._finish(run, _outcome(future), journal)
+                if run.notebook == BENCHMARK and run.year in self.waiting:
+                    self.queue_ready(self.waiting.pop(run.year))
+
+    def _finish(self, run: RunSpec, outcome: dict[str, Any], journal: Journal) -> None:
+        assert self.provenance is not None
+        record = self.records[run.id] = record_outcome(run, outcome, self.provenance)
+        try:
+            journal.append(record)
+        except OSError as error:
+            log.error("could not record %s in the journal (%s); a stopped batch would "
+                      "redo it", run.id, error)
+        if record["status"] == "ok":
+            self.result.done += 1
+        else:
+            self.result.failed += 1
+            self.result.failures.append(record)
+        self.progress.update(self.result, run.id, record["status"], record.get("error"))
+
+
+def _outcome(future: Future[dict[str, Any]]) -> dict[str, Any]:
+    """A run's record; a driver that died is one failed run."""
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - the batch goes on
+        return {"status": "failed", "error": describe_error(error)}
 
 
 def load_all_params(target: Path) -> tuple[list[AuthorityParams], list[ParamsError]]:

@@ -1,17 +1,23 @@
 """Atomic file writes: a temporary file in the same folder, then a rename.
 
 An interrupted run never leaves a half-written output, and a failed run
-never overwrites a good one.
+never overwrites a good one. Files get the user's normal permissions (what
+the umask gives a new file, 0644 usually), not the temporary file's 0600,
+so a colleague or a web server can read a published report.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+
+_UMASK: int | None = None
+_UMASK_LOCK = threading.Lock()
 
 
 def write_atomic(path: Path, writer: Callable[[Path], object]) -> Path:
@@ -32,11 +38,41 @@ def write_atomic(path: Path, writer: Callable[[Path], object]) -> Path:
     tmp_path = Path(tmp)
     try:
         writer(tmp_path)
+        # mkstemp makes the file private (0600); give it the mode any new file gets
+        # (0644 under the usual umask 022) before it takes the final name
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    """The process umask, read once.
+
+    Linux reports it in ``/proc/self/status``; elsewhere it can only be read by
+    setting it, which is done once, under a lock, and put straight back.
+    """
+    global _UMASK
+    if _UMASK is None:
+        with _UMASK_LOCK:
+            if _UMASK is None:
+                _UMASK = _read_umask()
+    return _UMASK
+
+
+def _read_umask() -> int:
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        status = ""
+    for line in status.splitlines():
+        if line.startswith("Umask:"):
+            return int(line.split()[1], 8)
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def write_text_atomic(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -2,7 +2,9 @@
 
 A params file names the authority, the years to report and its counts file(s)
 (paths or glob patterns relative to the params file), with optional ``slug``,
-``region``, ``indicators``, ``pay_bands``, ``services`` and method options.
+``region``, ``indicators``, ``pay_bands``, ``services`` and method options
+(``ci_method``, ``rate_method``, ``confidence_level``, ``thresholds``,
+``min_count`` and ``adjust``, the multiple-comparisons adjustment).
 Everything that can be checked before a notebook starts is checked here, once
 per file, and reported as one `ParamsError` naming the file and the key.
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from wres.core.adjustments import normalise_adjust
 from wres.core.methods import normalise_method
 from wres.core.paths import resolve_paths
 
@@ -50,6 +53,7 @@ class AuthorityParams(BaseModel):
     confidence_level: float = Field(0.95, gt=0, lt=1)
     thresholds: tuple[float, float] = (0.80, 1.25)
     min_count: int = Field(5, ge=1)
+    adjust: str = "none"
     source: Path | None = Field(default=None, exclude=True)
 
     @field_validator("data", mode="before")
@@ -66,6 +70,11 @@ class AuthorityParams(BaseModel):
     @classmethod
     def _proportion_method(cls, value: str) -> str:
         return normalise_method(value, "proportion")
+
+    @field_validator("adjust")
+    @classmethod
+    def _adjustment(cls, value: str) -> str:
+        return normalise_adjust(value)
 
     @field_validator("indicators")
     @classmethod
@@ -89,6 +98,7 @@ class AuthorityParams(BaseModel):
             "thresholds": list(self.thresholds),
             "min_count": self.min_count,
             "pay_bands": self.pay_bands,
+            "adjust": self.adjust,
         }
 
 

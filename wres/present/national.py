@@ -1,4 +1,7 @@
 """Words, tables and displays of the national view.
+
+The proportion funnels (minority ethnic rates, senior managers' share) are in
+`wres.present.national_rates`.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wres.analysis.benchmark import MIN_AUTHORITIES_FOR_OVERDISPERSION
@@ -23,7 +27,7 @@ from wres.core.indicators import get_indicator
 from wres.core.names import MARKER, MIN_COUNT
 from wres.inputs.published import PUBLISHED_SOURCE, published_national
 from wres.present.figures.common import figure_to_html
-from wres.present.figures.funnel import funnel_plot
+from wres.present.figures.funnel import NO_MINORITY, NO_WHITE, drawn_rows, funnel_plot
 from wres.present.narrative.words import (
     capitalise,
     format_confidence,
@@ -35,34 +39,37 @@ from wres.present.narrative.words import (
     text_or_blank,
 )
 from wres.present.tables import to_html
-from wres.stats.funnel import ADJUSTED, NOT_ASSESSED, funnel_curve, level_suffixes
+from wres.stats.funnel import ADJUSTED, NOT_ASSESSED, level_suffixes
+from wres.stats.funnel_ratios import reference_limits
 
 # --- words --------------------------------------------------------------------------------------
 
 
-
-
-
-
-
-
 def limits_sentence(rows: pd.DataFrame) -> str:
-    """The overdispersion test and which limits are used, in plain words.
+    """The overdispersion estimate and which limits are used, in plain words.
 
-    ``rows`` are the benchmark rows of one indicator x measure x year.
+    ``rows`` are the benchmark rows of one indicator x measure x year. With the
+    published method (``spiegelhalter``) the limits are widened whenever
+    ``I*phi > I - 1``; with ``corrected`` only when the chi-squared test is significant.
     """
     first = rows.iloc[0]
     n = int(first["n_authorities"])
     if n < MIN_AUTHORITIES_FOR_OVERDISPERSION:
         return (f"Only {n} authorities can be placed on the funnel, too few to test whether they "
                 "differ more than chance alone would explain, so the limits are not widened.")
-    stat = f"φ = {float(first['phi']):.2f}, {format_p_value(float(first['p_value']))}"
-    if str(first["limits"]) == ADJUSTED:
-        return (f"Authorities differ more than chance alone would explain ({stat}), so the "
-                "limits are widened by the between-authority variance "
-                f"τ² = {float(first['tau2']):.3g} (random-effects adjustment).")
-    return (f"Authorities differ no more than chance alone would explain ({stat}), so the "
-            "limits are not widened (no random-effects adjustment).")
+    phi, p = float(first["phi"]), format_p_value(float(first["p_value"]))
+    if str(first["limits"]) != ADJUSTED:
+        spread = ("a little more widely than chance alone would give, but not significantly"
+                  if phi * n > n - 1 else "no more widely than chance alone would give")
+        return (f"Authorities are spread {spread} (φ = {phi:.2f}, χ² test {p}), so the limits "
+                "are not widened (no random-effects adjustment).")
+    if text_or_blank(first.get("overdispersion")) == "corrected":
+        why = f"differ more than chance alone would explain (φ = {phi:.2f}, χ² test {p})"
+    else:
+        why = (f"are spread more widely than chance alone would give (φ = {phi:.2f}, above "
+               f"(I − 1)/I = {(n - 1) / n:.2f}; χ² test {p})")
+    return (f"Authorities {why}, so the limits are widened by the between-authority variance "
+            f"τ² = {float(first['tau2']):.3g} (random-effects adjustment).")
 
 
 def authority_comparison(national: pd.DataFrame, authority: str) -> pd.DataFrame:
@@ -101,6 +108,14 @@ def _gerund(label: str) -> str:
 
 
 
+def _rl_words(value: Any) -> str:
+    """The RL as quoted in a sentence: "1.4", "0: no minority ethnic staff had the outcome"."""
+    if text_or_blank(value) == "":
+        return f"no ratio: {NO_WHITE}"
+    number = float(value)
+    return f"0: {NO_MINORITY}" if number <= 0 else format_ratio(number)
+
+
 def comparison_sentences(frame: pd.DataFrame) -> list[str]:
     """One sentence per row of :func:`authority_comparison`, e.g.
 
@@ -124,7 +139,7 @@ def comparison_sentences(frame: pd.DataFrame) -> list[str]:
             reason = "it was not submitted" if note == NOT_SUBMITTED else (note or "not assessed")
             sentences.append(f"{start} is not compared with {national}: {reason}.")
             continue
-        rl = format_ratio(float(row["relative_likelihood"]))
+        rl = _rl_words(row.get("relative_likelihood"))
         if position == "within limits":
             where = f"is within the {narrowest} limits around {national}"
         else:
@@ -135,7 +150,7 @@ def comparison_sentences(frame: pd.DataFrame) -> list[str]:
                 higher = "higher" if side == "above" else "lower"
                 where += f"; a {higher} likelihood is adverse for minority ethnic staff"
         if text_or_blank(row.get("limits")) == ADJUSTED:
-            where += " (limits widened because authorities differ more than chance would explain)"
+            where += " (limits widened for the spread between authorities)"
         sentences.append(f"{start} ({rl}) {where}.")
     return sentences
 
@@ -145,6 +160,8 @@ def comparison_sentences(frame: pd.DataFrame) -> list[str]:
 
 
 def _rl_text(rl: Any, low: Any, high: Any) -> str:
+    if text_or_blank(rl) == "" and text_or_blank(low) != "":
+        return f"not computable ({NO_WHITE}); lower limit {float(low):.2f}"
     if any(text_or_blank(v) == "" for v in (rl, low, high)):
         return "" if text_or_blank(rl) == "" else f"{float(rl):.2f}"
     return f"{float(rl):.2f} ({float(low):.2f}–{float(high):.2f})"
@@ -181,6 +198,13 @@ def positions_table(rows: pd.DataFrame, confidence_level: float = 0.95) -> pd.Da
     return table
 
 
+def _national_interval(row: Mapping) -> tuple[Any, Any]:
+    """The national RL's interval in use: widened for overdispersion where it was computed."""
+    if "national_rl_lower_widened" in row:
+        return row["national_rl_lower_widened"], row["national_rl_upper_widened"]
+    return row["national_rl_lower"], row["national_rl_upper"]
+
+
 def national_table(national: pd.DataFrame, published: pd.DataFrame | None = None) -> pd.DataFrame:
     """Pooled national RL per indicator x measure with its interval, beside the 2023 figure."""
     published = published_national() if published is None else published
@@ -197,7 +221,7 @@ def national_table(national: pd.DataFrame, published: pd.DataFrame | None = None
             "Indicator": str(number),
             "Measure": capitalise(measure_label(number, measure)),
             f"National relative likelihood ({level} CI)": _rl_text(
-                row["national_rl"], row["national_rl_lower"], row["national_rl_upper"]),
+                row["national_rl"], *_national_interval(row)),
             "Authorities on the funnel": str(int(row["n_authorities"])),
             "Limits": "widened (random effects)" if row["limits"] == ADJUSTED else "not widened",
             "Published national figure, 2023": text_or_blank(reference.get((number, measure)))
@@ -260,12 +284,15 @@ def show_overview(view: NationalView) -> None:
         f"<p>{len(authorities)} authorities {html.escape(scope)}, {view.year}: "
         f"{html.escape(', '.join(authorities))}.</p>"
         "<p>Each funnel plot shows every authority's relative likelihood (minority ethnic ÷ "
-        "white, all services pooled) against its precision, 1 / SE² of the log relative "
-        "likelihood, which grows with the number of events in both groups. The solid line is "
-        "the relative likelihood from counts pooled over all these authorities; the "
-        f"{levels} control limits show how far an authority of that precision can sit from "
-        "it by chance alone. The dashed line is the published national figure for 2023 "
-        f"({html.escape(PUBLISHED_SOURCE)}).</p>"
+        "white, all services pooled) against its precision: 1 / SE² of the log relative "
+        "likelihood if the authority matched the national figure, which grows with the number "
+        "of its staff who had the outcome. The solid line is the relative likelihood from "
+        f"counts pooled over all these authorities; the {levels} control limits show how far "
+        "an authority of that precision can sit from it by chance alone. Each authority is "
+        "tested by comparing its minority ethnic staff with the outcome with the number "
+        "expected at the national figure, so an authority where none had the outcome is "
+        "tested too (drawn at the foot of the plot). The dashed line is the published national "
+        f"figure for 2023 ({html.escape(PUBLISHED_SOURCE)}).</p>"
     )
 
 
@@ -290,7 +317,7 @@ def show_funnels(view: NationalView) -> None:
         if len(indicator.measures) > 1:
             heading += f" ({measure.replace('_', ' ')})"
         parts = [f"<h3>{html.escape(heading)}</h3>"]
-        drawn = rows[rows["relative_likelihood"].notna() & rows["se"].notna()]
+        drawn = drawn_rows(rows)
         parts.append(f"<p>{html.escape(_pooled_sentence(rows, number, str(measure), reference))}"
                      "</p>")
         if len(drawn) >= 1:
@@ -306,26 +333,30 @@ def show_funnels(view: NationalView) -> None:
 
 
 def _curves(drawn: pd.DataFrame, levels: Sequence[float]) -> tuple[pd.DataFrame, Any]:
-    se = drawn["se"].astype(float)
-    span = (float(se.min()) / 1.25, float(se.max()) * 1.25)
+    """Limits to draw over the precision of the authorities shown (reference_limits)."""
+    precision = drawn["precision_null"].astype(float)
+    grid = np.geomspace(float(precision.min()) / 1.25, float(precision.max()) * 1.25, 200)
     first = drawn.iloc[0]
-    national, tau2 = float(first["national_rl"]), float(first["tau2"])
-    curve = funnel_curve(national, span, tau2=tau2, levels=levels)
-    unadjusted = funnel_curve(national, span, levels=levels) if tau2 > 0 else None
+    national, share, tau2 = (float(first[c]) for c in ("national_rl", "national_share", "tau2"))
+    curve = reference_limits(grid, national, share, levels=levels, tau2=tau2)
+    unadjusted = reference_limits(grid, national, share, levels=levels) if tau2 > 0 else None
     return curve, unadjusted
 
 
 def _pooled_sentence(rows: pd.DataFrame, number: int, measure: str,
                      reference: Mapping[tuple[int, str], float]) -> str:
     first = rows.iloc[0]
-    rl, low, high = (float(first[c]) for c in
-                     ("national_rl", "national_rl_lower", "national_rl_upper"))
+    rl = float(first["national_rl"])
+    low, high = (float(v) for v in _national_interval(first))
     n = rows["authority"].nunique()
     level = format_confidence(rows["confidence_level"].dropna().iloc[0]
                               if rows["confidence_level"].notna().any() else 0.95)
+    widened = ("national_rl_lower_widened" in first and text_or_blank(first.get("phi")) != ""
+               and float(first["phi"]) > 1)
     text = (f"Pooled over {n} authorities, minority ethnic staff were {format_ratio(rl)} times "
             f"as likely as white staff to {measure_label(number, measure)} "
-            f"({level} CI {format_ratio(low)} to {format_ratio(high)}).")
+            f"({level} CI {format_ratio(low)} to {format_ratio(high)}"
+            f"{', widened by √φ for overdispersion' if widened else ''}).")
     if (number, measure) in reference:
         text += f" The published national figure for 2023 was {reference[(number, measure)]:g}."
     excluded = rows[rows["position"].isin([NOT_ASSESSED, WITHHELD])]
@@ -356,7 +387,7 @@ def show_regions(view: NationalView) -> None:
 
 def save_national(view: NationalView, output_dir: str | Path) -> Path:
     """Write ``national.csv`` for the authority summaries and say where it went."""
-    path = write_national_csv(view.national, output_dir)
+    path = write_national_csv(view.national, output_dir, profile=view.profile)
     _display(f"<p>{len(view.national)} rows written to <code>{html.escape(path.name)}</code> "
              "for the authority summaries.</p>")
     return path

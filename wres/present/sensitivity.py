@@ -212,7 +212,8 @@ def across_thresholds(
         low, high = (float(t) for t in pair)
         flag = stats.flag_relative_likelihood(kept["relative_likelihood"], (low, high))
         words = stats.verdict(kept["relative_likelihood"], kept["rl_lower"], kept["rl_upper"],
-                              adverse, status=kept["status"], thresholds=(low, high))
+                              adverse, status=kept["status"], thresholds=(low, high),
+                              significant=kept["significant"])
         parts.append(kept.assign(threshold_low=low, threshold_high=high,
                                  thresholds=f"{low:.2f}–{high:.2f}",
                                  flag=flag.to_numpy(), verdict=words.to_numpy()))
@@ -284,14 +285,18 @@ def unknown_sensitivity(
         The comparisons with staff of unknown ethnicity: `COMPARISON`,
         ``unknown_numerator``, ``unknown_denominator``, ``unknown_rate``,
         ``relative_likelihood``, ``rl_if_unknown_white``, ``rl_if_unknown_minority``,
-        ``thresholds``, ``flag``, ``flag_if_unknown_white``, ``flag_if_unknown_minority``
-        and ``flag_changes`` (True if either scenario gives another flag).
+        ``rl_range_lower``, ``rl_range_upper`` (the range if ethnicity were known),
+        ``thresholds``, ``flag``, ``flag_if_unknown_white``, ``flag_if_unknown_minority``,
+        ``flag_changes`` (True if either scenario gives another flag) and
+        ``flag_could_change`` (True if some allocation of the unknown staff does:
+        either end of the range flags differently; an unbounded range reaches above).
     """
     rows = results.drop_duplicates(COMPARISON)
     rows = rows[rows["unknown_denominator"].fillna(0).to_numpy(dtype=int) > 0]
     out = rows.loc[:, [*COMPARISON, "unknown_numerator", "unknown_denominator", "unknown_rate",
                        "relative_likelihood", "rl_if_unknown_white",
-                       "rl_if_unknown_minority"]].reset_index(drop=True)
+                       "rl_if_unknown_minority", "rl_range_lower",
+                       "rl_range_upper"]].reset_index(drop=True)
     low, high = (float(t) for t in thresholds)
     out["thresholds"] = f"{low:.2f}–{high:.2f}"
     for flag, rl in (("flag", "relative_likelihood"),
@@ -300,6 +305,12 @@ def unknown_sensitivity(
         out[flag] = stats.flag_relative_likelihood(out[rl], (low, high)).to_numpy()
     out["flag_changes"] = ((out["flag"] != out["flag_if_unknown_white"])
                            | (out["flag"] != out["flag_if_unknown_minority"]))
+    bottom, top = (stats.flag_relative_likelihood(out[rl], (low, high)).to_numpy()
+                   for rl in ("rl_range_lower", "rl_range_upper"))
+    ranged = out["rl_range_lower"].notna().to_numpy()
+    top = np.where(ranged & out["rl_range_upper"].isna().to_numpy(), "above", top)  # unbounded
+    out["flag_could_change"] = ranged & ((out["flag"].to_numpy() != bottom)
+                                         | (out["flag"].to_numpy() != top))
     return out
 
 

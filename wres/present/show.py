@@ -66,7 +66,9 @@ def about(
     parts.append(
         f"<p>Intervals are {narrative.format_confidence(confidence_level)} confidence "
         f"intervals ({html.escape(ci_method)} method). Relative likelihoods outside "
-        f"{low:.2f}–{high:.2f} are flagged for action.</p>")
+        f"{low:.2f}–{high:.2f} are flagged for action. Significant means significantly "
+        "different from 1 (no difference), not from a threshold. "
+        f"{html.escape(narrative.INTERVAL_MEANING)}</p>")
     if profile == "publication":
         parts.append(f"<p>Counts from 1 to {min_count - 1} are shown as [c] to protect small "
                      "groups of staff, with any figure that would reveal them.</p>")
@@ -106,7 +108,7 @@ def headline_table(
     intro = (
         "<p>Each cell shows the relative likelihood for minority ethnic staff compared with "
         f"white staff, its {narrative.format_confidence(confidence_level)} interval and its "
-        f"flag (outside {low:.2f}–{high:.2f}).</p>")
+        f"flag (outside {low:.2f}–{high:.2f}). {html.escape(narrative.INTERVAL_MEANING)}</p>")
     table = tables.summary_table(rows, changes=changes if len(changes) else None)
     fragment(intro + tables.to_html(table, caption=f"Headline results, {authority} {year}"))
 

@@ -29,6 +29,7 @@ from wres.present.narrative.words import (
     service_label,
     service_rank,
 )
+from wres.stats import NO_EVENTS_REFERENCE
 
 #: Flag text: a shape as well as a word, so the flag never depends on colour alone.
 FLAG_TEXT: dict[str, str] = {"above": "▲ above", "below": "▼ below", "within": "● within"}
@@ -78,8 +79,17 @@ def _rate_cell(
 
 
 def format_likelihood(row: Mapping, *, decimals: int = 2) -> str:
-    """Relative likelihood with its interval ("2.62 (1.36–5.05)"), or why it is missing."""
-    if str(row.get("status") or "ok").startswith("not_computable"):
+    """Relative likelihood with its interval ("2.62 (1.36–5.05)"), or why it is missing.
+
+    Where white staff had no events there is no ratio, but its interval's lower
+    limit is finite: "not computable; at least 1.48".
+    """
+    status = str(row.get("status") or "ok")
+    if status == NO_EVENTS_REFERENCE and not _any_suppressed(row):
+        low = as_number(row.get("rl_lower"))
+        if low is not None and low > 0:
+            return f"{NOT_COMPUTABLE}; at least {low:.{decimals}f}"
+    if status.startswith("not_computable"):
         return NOT_COMPUTABLE
     values = [row.get(k) for k in ("relative_likelihood", "rl_lower", "rl_upper")]
     if any(is_suppressed(v) for v in values) or _any_suppressed(row):

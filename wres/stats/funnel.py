@@ -2,10 +2,11 @@
 
 Control limits at 95% and 99.8% around a national target as a function of
 precision (Spiegelhalter 2005, *Funnel plots for comparing institutional
-performance*), for proportions and for log relative likelihoods; an
-overdispersion test and additive random-effects widening from Winsorised
-z-scores (Spiegelhalter 2005, *Handling over-dispersion of performance
-indicators*); and each authority's position in words.
+performance*), for proportions and for log relative likelihoods; overdispersion
+from Winsorised or truncated z-scores and additive random-effects widening
+(Spiegelhalter 2005, *Handling over-dispersion of performance indicators*); and
+each authority's position in words. The z-scores of relative likelihoods under
+the national value are in `wres.stats.funnel_ratios`.
 
 Scales: ``target`` and limits named ``lower_*``/``upper_*`` are on the reported
 scale (a proportion, or a relative likelihood); ``log_lower_*``/``log_upper_*``
@@ -69,7 +70,10 @@ def funnel_limits(
     target : float
         National proportion ``p0``, or national relative likelihood (not its log).
     kind : {"proportion", "log_ratio"}
-        Proportions: ``p0 +- z*sqrt(p0(1-p0)/n + tau2)``, clipped to [0, 1].
+        Proportions: ``p0 +- z*sqrt(p0(1-p0)/n + tau2)``, clipped to [0, 1]. With
+        ``tau2 = 0`` these are PHE's proportion funnel limits (PHEindicatormethods
+        ``calculate_funnel_limits``): the proportion whose Wilson score interval at
+        that level just reaches ``p0``.
         Log ratios: ``log(target) +- z*sqrt(se**2 + tau2)``, also given as RLs.
     levels : sequence of float
         Two-sided coverage of each pair of limits.
@@ -163,6 +167,14 @@ def winsorised_normal_second_moment(winsor: float) -> float:
     return inner + 2 * winsor * c**2
 
 
+def _truncated_normal_second_moment(share: float) -> float:
+    """E[Z**2] for a standard normal with ``share`` cut off each tail (0.438 at 10%)."""
+    if share == 0:
+        return 1.0
+    c = float(stats.norm.ppf(1 - share))
+    return 1 - 2 * c * float(stats.norm.pdf(c)) / (1 - 2 * share)
+
+
 def dersimonian_laird_tau2(phi: float, se: ArrayLike) -> float:
     """Moment estimate of between-authority variance from an overdispersion factor.
 
@@ -175,12 +187,23 @@ def dersimonian_laird_tau2(phi: float, se: ArrayLike) -> float:
     return float(max(0.0, (n * phi - (n - 1)) / denom))
 
 
+#: How overdispersion is estimated and when the limits are widened.
+#: ``spiegelhalter``: the published method (Spiegelhalter 2005; FunnelPlotR; SHMI): phi is the
+#: mean square of the Winsorised (or truncated) z-scores as they are, and tau2 is added whenever
+#: ``I*phi > I - 1``. ``corrected``: phi divided by its value for a Winsorised standard normal
+#: (0.679 at 10%) and tau2 added only when the chi-squared test has p < 0.05 (kept for
+#: sensitivity analyses; it was the default before).
+OVERDISPERSION_METHODS: tuple[str, ...] = ("spiegelhalter", "corrected")
+Trimming = Literal["winsorise", "truncate"]
+
+
 @dataclass(frozen=True)
 class OverdispersionResult:
     """Overdispersion test and between-authority variance.
 
     ``chi2 = n*phi`` is compared with chi-squared on ``df = n - 1``. ``tau2``
-    is the DerSimonian-Laird estimate when ``overdispersed``, else 0.
+    is the DerSimonian-Laird estimate when ``overdispersed``, else 0. ``n`` is
+    the number of z-scores given; ``used`` those left after truncation.
     """
 
     phi: float
@@ -191,6 +214,81 @@ class OverdispersionResult:
     overdispersed: bool
     n: int
     winsor: float
+    method: str = "spiegelhalter"
+    trimming: str = "winsorise"
+    used: int = 0
+
+
+def truncated(z: np.ndarray, share: float) -> np.ndarray:
+    """The z-scores left after cutting ``share`` off each tail, as SHMI does.
+
+    Z-scores are ranked (ties averaged) and put in ``k = 1/share`` groups by
+    ``floor(rank * k / (I + 1))``; the lowest and highest groups are dropped
+    (NHS England's SHMI specification, also FunnelPlotR). With six z-scores and
+    10% nothing is dropped.
+    """
+    if share == 0:
+        return z
+    groups = np.floor(stats.rankdata(z) * (1 / share) / (z.size + 1))
+    return z[(groups > 0) & (groups < 1 / share - 1)]
+
+
+def overdispersion(
+    z: ArrayLike,
+    se: ArrayLike,
+    *,
+    method: str = "spiegelhalter",
+    trim: float = 0.10,
+    trimming: Trimming = "winsorise",
+    alpha: float = 0.05,
+) -> OverdispersionResult:
+    """Overdispersion factor phi from z-scores, and the between-authority variance tau2.
+
+    Parameters
+    ----------
+    z : array-like
+        Each authority's z-score against the national value (under the null).
+    se : array-like
+        Standard errors on the scale where tau2 is added (the log relative
+        likelihood here); they weight the DerSimonian-Laird estimate.
+    method : {"spiegelhalter", "corrected"}
+        See :data:`OVERDISPERSION_METHODS`.
+    trim, trimming : float, {"winsorise", "truncate"}
+        Share of z-scores pulled in to the percentile at each tail (Winsorised,
+        Spiegelhalter 2005) or dropped (truncated, SHMI).
+    alpha : float
+        For ``corrected``: widen only when the chi-squared test has ``p < alpha``.
+    """
+    z, se = np.asarray(z, dtype=float), np.asarray(se, dtype=float)
+    if method not in OVERDISPERSION_METHODS:
+        raise ValueError(f"method must be one of {OVERDISPERSION_METHODS}, got {method!r}")
+    if z.shape != se.shape:
+        raise ValueError(f"z and se differ in length: {z.size} and {se.size}")
+    if z.size < 2:
+        raise ValueError("overdispersion needs at least two authorities")
+    if not (np.all(np.isfinite(z)) and np.all(np.isfinite(se)) and np.all(se > 0)):
+        raise ValueError("z must be finite and se finite and positive")
+    if not 0 <= trim < 0.5:
+        raise ValueError(f"trim must be in [0, 0.5), got {trim}")
+    if trimming == "truncate":
+        kept = truncated(z, trim)
+    elif trimming == "winsorise":
+        low, high = np.quantile(z, [trim, 1 - trim])
+        kept = np.clip(z, low, high)
+    else:
+        raise ValueError(f"trimming must be 'winsorise' or 'truncate', got {trimming!r}")
+    phi = float(np.mean(kept**2))
+    corrected = method == "corrected"
+    if corrected:  # what the same trimming leaves of a standard normal's mean square
+        phi /= (winsorised_normal_second_moment(trim) if trimming == "winsorise"
+                else _truncated_normal_second_moment(trim))
+    n = z.size
+    chi2 = n * phi
+    p_value = float(stats.chi2.sf(chi2, n - 1))
+    overdispersed = bool(chi2 > n - 1 and (p_value < alpha or not corrected))
+    tau2 = dersimonian_laird_tau2(phi, se) if overdispersed else 0.0
+    return OverdispersionResult(phi, chi2, n - 1, p_value, tau2, overdispersed, n, trim,
+                                method, trimming, int(kept.size))
 
 
 def winsorised_overdispersion(
@@ -199,48 +297,43 @@ def winsorised_overdispersion(
     target: float,
     *,
     winsor: float = 0.10,
-    alpha: float = 0.05,
-    consistency: bool = True,
+    alpha: float = 1.0,
+    consistency: bool = False,
 ) -> OverdispersionResult:
-    """Test for overdispersion from Winsorised z-scores and estimate tau2.
+    """Test for overdispersion from Winsorised z-scores ``(y - target) / se``, and tau2.
 
-    Parameters
-    ----------
-    y, se : array-like
-        Estimates and their standard errors on an approximately normal scale
-        (log relative likelihoods, or proportions).
-    target : float
-        The national value on the same scale as ``y``.
-    winsor : float
-        Fraction of z-scores pulled in to the percentile at each tail.
-    alpha : float
-        Random effects are used when ``n*phi > n-1`` (Spiegelhalter's rule) and
-        the chi-squared test has ``p < alpha``; ``alpha=1`` gives the plain rule.
-    consistency : bool
-        Divide the mean squared Winsorised z-score by its value for a standard
-        normal (0.679 at 10%) so that ``phi`` is about 1 without overdispersion;
-        ``False`` reproduces the uncorrected estimate, which understates tau2.
+    The defaults are the published method (Spiegelhalter 2005): phi uncorrected,
+    random effects whenever ``n*phi > n-1``. ``consistency=True`` divides phi by
+    its value for a Winsorised standard normal (0.679 at 10%); ``alpha < 1`` also
+    requires the chi-squared test to have ``p < alpha``.
     """
     y, se = np.asarray(y, dtype=float), np.asarray(se, dtype=float)
     if y.shape != se.shape:
         raise ValueError(f"y and se differ in length: {y.size} and {se.size}")
-    if y.size < 2:
-        raise ValueError("overdispersion needs at least two authorities")
     if not (np.all(np.isfinite(y)) and np.all(np.isfinite(se)) and np.all(se > 0)):
         raise ValueError("y must be finite and se finite and positive")
-    if not 0 <= winsor < 0.5:
-        raise ValueError(f"winsor must be in [0, 0.5), got {winsor}")
     z = (y - target) / se
-    low, high = np.quantile(z, [winsor, 1 - winsor])
-    phi = float(np.mean(np.clip(z, low, high) ** 2))
-    if consistency:
-        phi /= winsorised_normal_second_moment(winsor)
-    n = y.size
-    chi2 = n * phi
-    p_value = float(stats.chi2.sf(chi2, n - 1))
-    overdispersed = bool(chi2 > n - 1 and p_value < alpha)
-    tau2 = dersimonian_laird_tau2(phi, se) if overdispersed else 0.0
-    return OverdispersionResult(phi, chi2, n - 1, p_value, tau2, overdispersed, n, winsor)
+    result = overdispersion(z, se, trim=winsor,
+                            method="corrected" if consistency else "spiegelhalter")
+    overdispersed = bool(result.chi2 > result.df and result.p_value < alpha)
+    tau2 = dersimonian_laird_tau2(result.phi, se) if overdispersed else 0.0
+    return OverdispersionResult(result.phi, result.chi2, result.df, result.p_value, tau2,
+                                overdispersed, result.n, winsor, result.method)
+
+
+def position_from_z(z: ArrayLike, levels: Sequence[float] = LEVELS) -> np.ndarray:
+    """'within limits', 'above 95% limit', 'below 99.8% limit'... from z-scores.
+
+    The widest level whose two-sided normal quantile ``z`` passes names the
+    position; missing z-scores are 'not assessed'.
+    """
+    zs = np.asarray(z, dtype=float)
+    words = np.where(np.isnan(zs), NOT_ASSESSED, "within limits").astype(object)
+    for level in sorted(levels):
+        pct, bound = f"{level * 100:g}%", z_value(level)
+        words[zs > bound] = f"above {pct} limit"
+        words[zs < -bound] = f"below {pct} limit"
+    return words
 
 
 def position_words(
@@ -285,9 +378,6 @@ def funnel_positions(
         out[col] = limits[col].to_numpy()
     out["position"] = position_words(out[estimate], limits, levels)
     return out
-
-
-#: Fewer authorities than this: no overdispersion test, unadjusted limits only.
 
 
 def level_suffixes(frame: pd.DataFrame) -> list[str]:

@@ -158,6 +158,40 @@ def score_interval(
     return lower, upper
 
 
+def score_lower_limit_no_reference_events(
+    x1: np.ndarray, n1: np.ndarray, n0: np.ndarray, z: float, *, miettinen_nurminen: bool
+) -> np.ndarray:
+    """Score lower limit of the ratio where the reference group has no events.
+
+    With ``x0 = 0`` and ``x1 > 0`` the ratio is unbounded above, but the score
+    statistic still falls from +inf (ratio near 0) towards 0 (ratio near
+    infinity), so every ratio below a finite lower limit is rejected: the
+    group's rate is credibly that many times the reference group's, at least.
+    Found by the same search as :func:`score_interval`, from a bracket around
+    the ratio of the group's Wilson lower limit to the reference group's Wilson
+    upper limit (the limit lay 0 to 1.8 above it, on the log scale, on 2,800
+    SC-WRES-sized tables), widened to +/-40 where that does not hold the root.
+    """
+    x0 = np.zeros_like(x1)
+    n = n1 + n0
+    correction = n / (n - 1.0) if miettinen_nurminen else np.ones(np.shape(n), dtype=float)
+    goal = np.full(np.shape(x1), z, dtype=float)
+    args = (goal, x1, n1, x0, n0, correction)
+    a1, m1, m0 = (np.asarray(v, dtype=float) for v in (x1, n1, n0))
+    p1, z2 = a1 / m1, z * z
+    group_lower = (p1 + z2 / (2 * m1) - z * np.sqrt(p1 * (1 - p1) / m1 + z2 / (4 * m1 * m1))) \
+        / (1 + z2 / m1)
+    guess = np.log(np.maximum(group_lower, 1e-300) * (m0 + z2) / z2)  # reference: z2/(n0+z2)
+    lo, hi = guess - 0.5, guess + 2.5
+    f_lo, f_hi = _excess(lo, *args), _excess(hi, *args)
+    for bound, f_bound, wrong, far in ((lo, f_lo, f_lo <= 0, -_LOG_BRACKET),
+                                       (hi, f_hi, f_hi >= 0, _LOG_BRACKET)):
+        if wrong.any():
+            bound[wrong] = far
+            f_bound[wrong] = _excess(bound[wrong], *(a[wrong] for a in args))
+    return np.exp(_illinois(lo, hi, f_lo, f_hi, args))
+
+
 def _illinois(
     lo: np.ndarray,
     hi: np.ndarray,

@@ -28,6 +28,7 @@ from wres.stats._common import (
 
 
 _RATIO_STATUSES = (OK, NO_ONE_GROUP, NO_ONE_REFERENCE, NO_EVENTS_EITHER, NO_EVENTS_REFERENCE)
+_NO_EVENTS_REFERENCE_CODE = _RATIO_STATUSES.index(NO_EVENTS_REFERENCE)
 
 
 def _ratio_status(x1: np.ndarray, n1: np.ndarray, x0: np.ndarray, n0: np.ndarray) -> np.ndarray:
@@ -58,6 +59,11 @@ def relative_likelihood(
     reference. Where the group has no events but the reference has some, the
     relative likelihood is 0 with lower limit 0; the upper limit is Katz's after
     adding 0.5 to every cell (``katz-log``) or the score bound (score methods).
+    Where the reference group has no events but the group has some, no ratio
+    can be given (status ``not_computable: no events in the reference group``,
+    ``relative_likelihood`` and ``rl_upper`` NaN: unbounded), but ``rl_lower``
+    is the finite score lower limit: Koopman's for ``koopman-score``,
+    Miettinen-Nurminen's otherwise (Katz has none).
 
     Returns
     -------
@@ -65,7 +71,7 @@ def relative_likelihood(
         ``numerator, denominator, reference_numerator, reference_denominator,
         relative_likelihood, rl_lower, rl_upper, ci_method, confidence_level,
         status``; ``status`` is ``ok`` or ``not_computable: <reason>`` and the
-        figures are NaN when not computable.
+        figures are NaN when not computable (except ``rl_lower`` as above).
     """
     method = normalise_method(method, "ratio")
     z = z_value(confidence_level)
@@ -92,6 +98,11 @@ def relative_likelihood(
         estimate[ok] = (a1 / m1) / (a0 / m0)
         lower[ok], upper[ok] = _ratio_ci.score_interval(
             a1, m1, a0, m0, z, miettinen_nurminen=method == "miettinen-nurminen"
+        )
+    rows = np.flatnonzero(status == _NO_EVENTS_REFERENCE_CODE)
+    if rows.size:  # a finite lower limit; the ratio and the upper limit stay NaN
+        lower[rows] = _ratio_ci.score_lower_limit_no_reference_events(
+            x1[rows], n1[rows], n0[rows], z, miettinen_nurminen=method != "koopman-score"
         )
     return pd.DataFrame(
         {

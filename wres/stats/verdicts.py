@@ -17,6 +17,7 @@ from scipy.stats import norm
 from wres.core.indicators import DEFAULT_THRESHOLDS, Indicator
 from wres.core.names import COMPARISON_COUNTS
 from wres.stats import ratio_intervals as _ratio_ci
+from wres.stats._common import NO_EVENTS_REFERENCE
 
 ADVERSE_VALUES = ("below", "above", "none")
 #: Decimal places a relative likelihood is rounded to before comparing with a
@@ -86,19 +87,28 @@ def verdict(
     thresholds: tuple[float, float] = DEFAULT_THRESHOLDS,
     *,
     group: str = "minority ethnic staff",
+    significant=None,
 ) -> pd.Series:
     """The result in words, knowing which side of 1 is adverse for the indicator.
 
-    Examples: "adverse to minority ethnic staff and statistically significant",
-    "favours minority ethnic staff but not statistically significant",
-    "within the 0.80–1.25 range", "not computable: no events in the reference group".
-    With ``adverse="none"`` the words are "above/below the 0.80–1.25 range".
+    Examples: "adverse to minority ethnic staff and significantly different from 1",
+    "favours minority ethnic staff but not significantly different from 1",
+    "within the 0.80–1.25 range", "not computable: no events in either group".
+    With ``adverse="none"`` the words are "above/below the 0.80–1.25 range". The
+    test is against 1 (no difference), never against a threshold.
+
+    ``significant`` (one value per row, NA where unknown) overrides whether the
+    interval excludes 1: an adjusted test, or the exact test where the reference
+    group has no events. Those rows, when their significance is known, read
+    e.g. "adverse to minority ethnic staff and significant by the exact test;
+    no ratio: no events in the reference group".
     """
     low, high = _check_thresholds(thresholds)
     values = _series(rl)
     size = len(values)
     flag = flag_relative_likelihood(values, thresholds).to_numpy()
-    significant = is_significant(rl_lower, rl_upper).fillna(False).to_numpy(dtype=bool)
+    known = _significance(rl_lower, rl_upper, significant, values.index)
+    sig = known.fillna(False).to_numpy(dtype=bool)
     sides = _adverse(adverse, size)
     span = f"{low:.2f}–{high:.2f} range"
     outside = np.where(
@@ -106,8 +116,8 @@ def verdict(
         np.char.add(flag.astype(str), f" the {span}"),
         np.where(flag == sides, f"adverse to {group}", f"favours {group}"),
     ).astype(object)
-    tail = np.where(significant, " and statistically significant",
-                    " but not statistically significant")
+    tail = np.where(sig, " and significantly different from 1",
+                    " but not significantly different from 1")
     words = np.where(flag == "within", f"within the {span}", outside + tail)
     not_ok = flag == ""
     reasons = np.full(size, "not computable", dtype=object)
@@ -117,8 +127,24 @@ def verdict(
         explained = given.str.startswith("not_computable").to_numpy()
         worded = given.str.replace("not_computable", "not computable", regex=False)
         reasons = np.where(explained, worded.to_numpy(dtype=object), reasons)
+        tested = ((given == NO_EVENTS_REFERENCE).to_numpy() & known.notna().to_numpy())
+        higher = np.where(sides == "none", "more likely than the reference group",
+                          np.where(sides == "above", f"adverse to {group}", f"favours {group}"))
+        exact = np.char.add(higher.astype(str), np.where(
+            sig, " and significant by the exact test", " but not significant by the exact test"))
+        reasons = np.where(tested, np.char.add(exact, "; no ratio: no events in the reference "
+                                               "group").astype(object), reasons)
     words = np.where(not_ok, reasons, words)
     return pd.Series(words, index=values.index, dtype="str", name="verdict")
+
+
+def _significance(rl_lower, rl_upper, significant, index: pd.Index) -> pd.Series:
+    """Whether each row is significant: given, else whether its interval excludes 1."""
+    if significant is None:
+        return is_significant(rl_lower, rl_upper).set_axis(index)
+    given = pd.array(np.broadcast_to(np.asarray(significant, dtype=object), (len(index),)),
+                     dtype="boolean")
+    return pd.Series(given, index=index, name="significant")
 
 
 def _log_se(frame: pd.DataFrame) -> np.ndarray:
@@ -144,10 +170,14 @@ def change_between_years(
 
     The two years are treated as independent samples: the log ratio has variance
     equal to the sum of each year's log-RL variance (from the counts for Katz,
-    from the interval width for score methods). ``change`` is "improved",
-    "worsened" or "no significant change" (``adverse="none"``: "increased",
-    "decreased"), or "not computable: ..." where a year has no usable RL
-    (not computable, or 0, whose log is undefined).
+    from the interval width for score methods). For stock measures (indicators
+    1 and 9: who is in a pay band or a senior post), largely the same staff are
+    counted in both years, so the two years' figures move together and the true
+    variance of the change is smaller than that sum: the test is conservative
+    there (real changes are found significant less often than the level says).
+    ``change`` is "improved", "worsened" or "no significant change"
+    (``adverse="none"``: "increased", "decreased"), or "not computable: ..."
+    where a year has no usable RL (not computable, or 0, whose log is undefined).
 
     Parameters
     ----------

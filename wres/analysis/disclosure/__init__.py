@@ -1,13 +1,18 @@
 """Disclosure control for publication: small counts hidden, and kept hidden.
 
 `suppression` hides counts of 1 to ``min_count - 1`` and what is computed from
-them; `secondary` hides further counts so no hidden count can be worked out;
-`withheld` says which comparisons and changes a page must not show; `leaks`
-scans finished tables and HTML for counts that escaped.
+them; `secondary` hides further counts until every hidden count keeps a
+protection interval (`protection`); `withheld` says which comparisons and
+changes a page must not show; `leaks` scans finished tables and HTML for counts
+that escaped; `attack` tries to work hidden counts out of everything published
+(`knowledge`, `readback`, `pages`, `national_view`), and `audit` runs it over
+an output folder (``wres audit``).
 """
 
+from wres.analysis.disclosure.attack import DisclosureError, attack, check_publication
 from wres.analysis.disclosure.columns import ROLES
 from wres.analysis.disclosure.leaks import find_small_counts
+from wres.analysis.disclosure.protection import PROTECTION_INTERVAL
 from wres.analysis.disclosure.suppression import apply_disclosure, suppress_small_counts
 from wres.analysis.disclosure.withheld import (
     publishable_changes,
@@ -19,8 +24,12 @@ from wres.core.names import MARKER, MIN_COUNT
 __all__ = [
     "MARKER",
     "MIN_COUNT",
+    "PROTECTION_INTERVAL",
     "ROLES",
+    "DisclosureError",
     "apply_disclosure",
+    "attack",
+    "check_publication",
     "find_small_counts",
     "publishable_changes",
     "suppress_small_counts",

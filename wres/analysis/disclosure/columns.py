@@ -18,9 +18,14 @@ RATES = {
     "reference": ("reference_rate", "reference_rate_lower", "reference_rate_upper"),
     "unknown": ("unknown_rate",),
 }
-#: Figures computed from the group's and the reference group's counts.
-RATIOS = ("relative_likelihood", "rl_lower", "rl_upper", "flag", "significant", "verdict")
+#: Figures computed from the group's and the reference group's counts (a p-value beside a
+#: hidden count could reveal it).
+RATIOS = ("relative_likelihood", "rl_lower", "rl_upper", "flag", "significant", "verdict",
+          "p_value", "p_adjusted")
+#: Words computed from the same counts as the ratio: ``status`` says why there is none
+#: ("no events in either group" would reveal a hidden zero), so it is hidden with it.
+REASONS = ("status",)
 #: Figures computed from the group's, reference group's and unknown counts.
-BOUNDS = ("rl_if_unknown_white", "rl_if_unknown_minority")
+BOUNDS = ("rl_if_unknown_white", "rl_if_unknown_minority", "rl_range_lower", "rl_range_upper")
 
 Cell = tuple[Hashable, ...]

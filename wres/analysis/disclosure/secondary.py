@@ -1,26 +1,62 @@
-"""Secondary suppression: hide further counts so that no hidden count can be worked out.
+"""Secondary suppression: hide further counts until every hidden count keeps a protection interval.
+
+The counts of a results table are cells; the relations an attacker knows link
+them: the ``all`` service is the sum of the services, ``minority`` the sum of
+the broad groups, indicator 1's pay bands add up to staff in post, one
+denominator is shared by the indicators counting the same people, and every
+numerator has a complement (denominator minus numerator: the staff without
+the event), itself a count of people. A small count (1 to k-1), or a small
+complement, is hidden, and the attacker is assumed to know it lies in 1..k-1.
+Further counts are hidden until, in every table that agrees with what is
+published, each hidden count can take at least `PROTECTION_INTERVAL` values
+(`wres.analysis.disclosure.protection`).
 """
 
 from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
 
-from wres.analysis.disclosure.columns import BOUNDS, RATES, RATIOS, ROLES, Cell
+from wres.analysis.disclosure.columns import BOUNDS, RATES, RATIOS, REASONS, ROLES, Cell
+from wres.analysis.disclosure.protection import (
+    PROTECTION_INTERVAL,
+    Constraints,
+    feasible_ranges,
+    narrow_cells,
+    propagate,
+    whole_numbers,
+    wide_enough,
+)
 from wres.core.indicators import ALL_SERVICES, BROAD_GROUPS, INDICATORS, MINORITY, UNKNOWN, WHITE
 from wres.core.names import RESULT_COUNTS
 
+#: First element of a complement cell's key: ("m", authority, year, indicator, measure, ...).
+COMPLEMENT = "m"
 
-def cell_structure(
-    results: pd.DataFrame,
-) -> tuple[dict[Cell, int], list[dict[str, tuple[Cell, Cell]]], list[list[tuple[Cell, int]]],
-           list[tuple[Cell, Cell]]]:
-    """Distinct counts (cells), each row's cells, the sums linking them, and n <= d pairs."""
+
+@dataclass
+class Structure:
+    """The cells of a results table and the relations between them.
+
+    ``cells`` holds the true counts (complements included), ``row_cells`` each
+    row's (numerator, denominator) cells per role, ``equations`` the relations
+    as ``sum(coefficient * cell) == 0`` and ``complements`` each complement's
+    (numerator, denominator).
+    """
+
+    cells: dict[Cell, int]
+    row_cells: list[dict[str, tuple[Cell, Cell]]]
+    equations: list[list[tuple[Cell, int]]]
+    complements: dict[Cell, tuple[Cell, Cell]] = field(default_factory=dict)
+
+
+def cell_structure(results: pd.DataFrame) -> Structure:
+    """Distinct counts (cells), each row's cells, the sums linking them and the complements."""
     cells: dict[Cell, int] = {}
     row_cells: list[dict[str, tuple[Cell, Cell]]] = []
     for row in results.to_dict("records"):
@@ -31,20 +67,37 @@ def cell_structure(
             group = {"group": row.get("group"), "reference": WHITE, "unknown": UNKNOWN}[role]
             n, d = int(row[num_col]), int(row[den_col])
             population = INDICATORS[int(row["indicator"])].denominator
-            num = ("n", row["authority"], row["year"], int(row["indicator"]), row["measure"],
-                   row["service"], group)
-            den = ("d", row["authority"], row["year"], population, row["service"], group, d)
+            num: Cell = ("n", row["authority"], row["year"], int(row["indicator"]),
+                         row["measure"], row["service"], group)
+            den: Cell = ("d", row["authority"], row["year"], population, row["service"], group,
+                         d)
             cells[num], cells[den] = n, d
             found[role] = (num, den)
         row_cells.append(found)
     pairs = sorted({pair for found in row_cells for pair in found.values()}, key=repr)
-    return cells, row_cells, _equations(cells, pairs), pairs
+    complements = {(COMPLEMENT, *num[1:]): (num, den) for num, den in pairs}
+    for m, (num, den) in complements.items():
+        cells[m] = cells[den] - cells[num]
+    equations = _equations(cells, pairs)
+    equations += [[(m, 1), (num, 1), (den, -1)] for m, (num, den) in complements.items()]
+    return Structure(cells, row_cells, equations, complements)
 
 
 def _equations(
     cells: dict[Cell, int], pairs: list[tuple[Cell, Cell]]
 ) -> list[list[tuple[Cell, int]]]:
-    """Published sums: ``all`` = services, minority = broad groups, pay bands = staff in post."""
+    """The relations that hold among the true counts."""
+    return relations(pairs, lambda total, parts: cells[total] == sum(cells[c] for c in parts))
+
+
+def relations(
+    pairs: Iterable[tuple[Cell, Cell]], holds: Callable[[Cell, list[Cell]], bool]
+) -> list[list[tuple[Cell, int]]]:
+    """Published sums: ``all`` = services, minority = broad groups, pay bands = staff in post.
+
+    ``pairs`` are (numerator, denominator) cells keyed as in :func:`cell_structure`;
+    a sum is kept when ``holds(total, parts)``. Each is ``total - sum(parts) == 0``.
+    """
     sums: dict[tuple[Hashable, ...], dict[Hashable, Cell]] = defaultdict(dict)
     for num, den in pairs:
         _, authority, year, indicator, measure, service, group = num
@@ -65,58 +118,223 @@ def _equations(
         total = members[total_name]
         parts = sorted({c for name, c in members.items() if name != total_name} - {total},
                        key=repr)
-        if parts and cells[total] == sum(cells[c] for c in parts):
+        if parts and holds(total, parts):
             equations.append([(total, 1), *((c, -1) for c in parts)])
     unique = {tuple(sorted(eq, key=repr)): eq for eq in equations}
     return sorted(unique.values(), key=repr)
 
 
-class _Links:
-    """Which equations and n <= d pairs each cell belongs to, so lookups are local."""
+class Links:
+    """Which equations each cell belongs to, so lookups are local."""
 
-    def __init__(self, equations: list[list[tuple[Cell, int]]],
-                 pairs: list[tuple[Cell, Cell]]) -> None:
-        self.equations, self.pairs = equations, pairs
+    def __init__(self, equations: list[list[tuple[Cell, int]]]) -> None:
+        self.equations = equations
         self.members = [[c for c, _ in equation] for equation in equations]
         self.equations_of: dict[Cell, list[int]] = defaultdict(list)
-        self.pairs_of: dict[Cell, list[int]] = defaultdict(list)
         for i, members in enumerate(self.members):
             for c in members:
                 self.equations_of[c].append(i)
-        for i, pair in enumerate(pairs):
-            for c in set(pair):
-                self.pairs_of[c].append(i)
 
     def linked(self, cell: Cell) -> set[Cell]:
-        """Every cell sharing an equation or an n <= d pair with ``cell`` (itself included)."""
-        found = {c for i in self.equations_of.get(cell, ()) for c in self.members[i]}
-        found.update(c for i in self.pairs_of.get(cell, ()) for c in self.pairs[i])
-        return found
+        """Every cell sharing an equation with ``cell`` (itself included)."""
+        return {c for i in self.equations_of.get(cell, ()) for c in self.members[i]}
+
+
+def is_complement(cell: Cell) -> bool:
+    """Whether ``cell`` is a complement (never shown itself, so never chosen to hide)."""
+    return cell[0] == COMPLEMENT
+
+
+def small_cells(structure: Structure, min_count: int) -> set[Cell]:
+    """Counts and complements from 1 to ``min_count - 1``: what primary suppression protects."""
+    return {c for c, v in structure.cells.items() if 1 <= v < min_count}
 
 
 def secondary_suppression(
-    cells: dict[Cell, int],
-    equations: list[list[tuple[Cell, int]]],
-    pairs: list[tuple[Cell, Cell]],
-    hidden: set[Cell],
+    structure: Structure,
+    primary: set[Cell],
+    *,
+    min_count: int,
+    protection: int = PROTECTION_INTERVAL,
 ) -> set[Cell]:
-    """Hide more cells until no hidden cell is determined by the published ones."""
-    hidden = set(hidden)
-    links = _Links(equations, pairs)
-    checked: dict[frozenset[Cell], list[Cell]] = {}  # a component's answer never changes
+    """Hide more cells until every hidden cell keeps its protection interval.
+
+    Parameters
+    ----------
+    structure : Structure
+        From :func:`cell_structure`.
+    primary : set
+        Cells hidden for being small (complements included), known to lie in 1..k-1.
+    min_count : int
+        k.
+    protection : int
+        Whole numbers each hidden cell's feasible range must hold.
+
+    Returns
+    -------
+    set
+        Every hidden cell: the primary ones, those hidden beside them and the
+        complements they leave unknown.
+    """
+    cells, links = structure.cells, Links(structure.equations)
+    complements_of: dict[Cell, list[Cell]] = defaultdict(list)
+    for m, pair in structure.complements.items():
+        for c in pair:
+            complements_of[c].append(m)
+    hidden: set[Cell] = set()
+
+    def hide(cell: Cell) -> list[Cell]:
+        new = [c for c in (cell, *complements_of.get(cell, ())) if c not in hidden]
+        hidden.update(new)
+        return new
+
+    for cell in sorted(primary, key=repr):
+        hide(cell)
+    small = dict.fromkeys(primary, float(min_count - 1))
+    # Hiding more only widens ranges, so a cell once wide enough (or as wide as it
+    # can ever be) is settled and never checked again.
+    settled: set[Cell] = set()
     while True:
-        _close_single_unknowns(cells, links, hidden)
-        determined = _determined(cells, links, hidden, checked)
-        if not determined:
-            return hidden
+        _close_single_unknowns(cells, links, hidden, hide)
+        constraints = attacker_view(structure, hidden, primary, min_count)
+        needed = {c: required(c, primary, min_count, protection) for c in hidden
+                  if c not in settled and (not is_complement(c) or c in primary)}
+        narrow = narrow_cells(constraints, needed, point=cells, exact=False)
+        settled.update(c for c in needed if c not in narrow)
+        forgiven = excused(constraints, narrow, needed, links, small, LEVELS[:1], point=cells)
+        settled |= forgiven
         added = False
-        for cell in determined:
-            partner = _pick(cells, links.linked(cell) - hidden - {cell})
-            if partner is not None:
-                hidden.add(partner)
+        for cell in sorted(set(narrow) - forgiven, key=repr):
+            partner = _partner(cells, links, cell, hidden)
+            if partner is None:
+                settled.add(cell)  # every count linked to it is hidden: nothing more to do
+            else:
+                hide(partner)
                 added = True
         if not added:
             return hidden
+
+
+def _partner(cells: dict[Cell, int], links: Links, cell: Cell, hidden: set[Cell]) -> Cell | None:
+    """The published cell to hide for a narrow one: the next-smallest in its nearest relations.
+
+    Relations of ``cell`` first; when all their cells are hidden already, the
+    relations of those hidden cells, and so on outwards.
+    """
+    frontier, seen = {cell}, {cell}
+    while frontier:
+        around = set().union(*(links.linked(c) for c in frontier))
+        choice = _pick(cells, (c for c in around - hidden if not is_complement(c)))
+        if choice is not None:
+            return choice
+        frontier = (around & hidden) - seen
+        seen |= frontier
+    return None
+
+
+def required(cell: Cell, primary: set[Cell], min_count: int, protection: int) -> float:
+    """Whole numbers a hidden cell's range must hold: the interval, or all of 1..k-1."""
+    return min(protection, min_count - 1) if cell in primary else protection
+
+
+def attacker_view(
+    structure: Structure, hidden: set[Cell], primary: set[Cell], min_count: int
+) -> Constraints:
+    """The hidden cells as unknowns, with the equations an attacker can write."""
+    view: Constraints[Cell] = Constraints()
+    for cell in hidden:
+        view.bounds[cell] = (1.0, float(min_count - 1)) if cell in primary else (0.0, np.inf)
+    for equation in structure.equations:
+        unknown = tuple((c, float(k)) for c, k in equation if c in hidden)
+        if unknown:
+            known = -float(sum(k * structure.cells[c] for c, k in equation if c not in hidden))
+            view.rows.append((unknown, known, known))
+    return view
+
+
+def baseline_numbers(
+    links: Links, targets: Iterable[Cell], small: Mapping[Cell, float], *,
+    exact: bool = True, depth: int | None = 2, point: Mapping[Cell, float] | None = None,
+    enough: Mapping[Cell, float] | None = None,
+) -> dict[Cell, float]:
+    """Whole numbers in each target's range were every count near it hidden.
+
+    Cells within ``depth`` relations of the target (None: every cell linked
+    to it) become unknowns, those in ``small`` from 1 to the upper bound given
+    there; relations reaching further are dropped, which can only widen the
+    range. No suppression can make the target wider than the answer for
+    ``depth=None``. All targets are solved at once, each in its own copy of its
+    neighbourhood, by linear programmes (``exact``) or by bound propagation
+    (quicker, never narrower). A target that tables found from ``point`` (the
+    true counts) show to hold ``enough[target]`` values is answered with that.
+    """
+    view: Constraints[tuple[Cell, Cell]] = Constraints()
+    targets = list(targets)
+    for target in targets:
+        near, frontier, step = {target}, {target}, 0
+        while frontier and (depth is None or step < depth):
+            frontier = set().union(*(links.linked(c) for c in frontier)) - near
+            near |= frontier
+            step += 1
+            if depth is not None:  # a denominator is shared by dozens of relations: not past it
+                frontier = {c for c in frontier if c[0] != "d"}
+        for cell in near:
+            view.bounds[(target, cell)] = (1.0, small[cell]) if cell in small else (0.0, np.inf)
+        for i in sorted({i for c in near for i in links.equations_of.get(c, ())}):
+            if all(c in near for c in links.members[i]):
+                view.rows.append((tuple(((target, c), float(k)) for c, k in links.equations[i]),
+                                  0.0, 0.0))
+    found: dict[Cell, float] = {}
+    if point is not None and enough is not None:
+        shown = wide_enough(view, {(t, t): enough[t] for t in targets},
+                            {key: point[key[1]] for key in view.bounds})
+        found = {t: enough[t] for t, _ in shown}
+    keys = [(t, t) for t in targets if t not in found]
+    ranges = feasible_ranges(view, keys) if exact else propagate(view)
+    found.update((key[0], whole_numbers(*ranges[key])) for key in keys)
+    return found
+
+
+#: How far to look for what hiding everything would give: two relations around, then all.
+LEVELS: tuple[tuple[bool, int | None], ...] = ((True, 2), (True, None))
+
+
+def excused(
+    constraints: Constraints, narrow: dict[Cell, tuple[float, float]],
+    needed: Mapping[Cell, float], links: Links, small: Mapping[Cell, float],
+    levels: tuple[tuple[bool, int | None], ...] = LEVELS,
+    point: Mapping[Cell, float] | None = None,
+) -> set[Cell]:
+    """Narrow cells that are as wide as they could ever be, whatever else were hidden.
+
+    A cell is excused when its exact range holds at least
+    ``min(needed, baseline)`` whole numbers, the baseline being what hiding
+    every count linked to it would leave (:func:`baseline_numbers`): three
+    counts each known to be 1 to 4 cannot sum to less than 3. Baselines are
+    tried from near (never narrower than the truth, so an excuse is sound)
+    to exact; ``narrow`` may hold ranges wider than the true ones: a cell about
+    to be excused is checked with feasible tables from ``point`` (the true
+    counts), then with its exact range.
+    """
+    pending, solved, done = dict(narrow), set(), set()
+    for exact, depth in levels:
+        if not pending:
+            break
+        base = baseline_numbers(links, list(pending), small, exact=exact, depth=depth)
+        maybe = [c for c in pending if whole_numbers(*pending[c]) >= min(needed[c], base[c])]
+        if point is not None:
+            shown = wide_enough(constraints, {c: min(needed[c], base[c]) for c in maybe}, point)
+            done.update(shown)
+            for cell in shown:
+                del pending[cell]
+            maybe = [c for c in maybe if c not in shown]
+        pending.update(feasible_ranges(constraints, [c for c in maybe if c not in solved]))
+        solved.update(maybe)
+        for cell in maybe:
+            if whole_numbers(*pending[cell]) >= min(needed[cell], base[cell]):
+                done.add(cell)
+                del pending[cell]
+    return done
 
 
 def _pick(cells: dict[Cell, int], candidates: Iterable[Cell]) -> Cell | None:
@@ -129,175 +347,33 @@ def _is_total(cell: Cell) -> bool:
     return ALL_SERVICES in cell or MINORITY in cell
 
 
-def _close_single_unknowns(cells: dict[Cell, int], links: _Links, hidden: set[Cell]) -> None:
-    """Wherever a sum has exactly one hidden cell, hide the next-smallest cell beside it.
-
-    Equivalent to sweeping the equations in order until a sweep changes nothing,
-    but only equations that just gained their first hidden cell are revisited.
-    """
+def _close_single_unknowns(cells: dict[Cell, int], links: Links, hidden: set[Cell],
+                           hide: Callable[[Cell], list[Cell]]) -> None:
+    """Wherever a relation has exactly one hidden cell, hide the next-smallest cell beside it."""
     count = [sum(c in hidden for c in members) for members in links.members]
-    this_sweep = [i for i, n in enumerate(count) if n == 1]
-    next_sweep: list[int] = []
-    position = -1
-    while this_sweep or next_sweep:
-        if not this_sweep:
-            this_sweep, next_sweep, position = next_sweep, [], -1
-            heapq.heapify(this_sweep)
-        i = heapq.heappop(this_sweep)
+    queue = [i for i, n in enumerate(count) if n == 1]
+    heapq.heapify(queue)
+    while queue:
+        i = heapq.heappop(queue)
         if count[i] != 1:
             continue
-        position = i
-        choice = _pick(cells, (c for c in links.members[i] if c not in hidden))
+        choice = _pick(cells, (c for c in links.members[i]
+                               if c not in hidden and not is_complement(c)))
         if choice is None:
             continue
-        hidden.add(choice)
-        for j in links.equations_of.get(choice, ()):
-            count[j] += 1
-            if count[j] == 1:
-                heapq.heappush(this_sweep if j > position else next_sweep, j)
-
-
-def _determined(
-    cells: dict[Cell, int],
-    links: _Links,
-    hidden: set[Cell],
-    checked: dict[frozenset[Cell], list[Cell]],
-) -> list[Cell]:
-    """Hidden cells whose value the published cells fix, found component by component.
-
-    Hidden cells sharing a sum or an n <= d pair form a component; only a
-    component's own constraints can pin its cells, so each is checked alone
-    (and once: ``checked`` remembers the answer for a component already seen).
-    """
-    seen: set[Cell] = set()
-    components = []
-    for start in hidden:
-        if start in seen:
-            continue
-        seen.add(start)
-        component, stack = [start], [start]
-        while stack:
-            for other in links.linked(stack.pop()):
-                if other in hidden and other not in seen:
-                    seen.add(other)
-                    component.append(other)
-                    stack.append(other)
-        components.append(frozenset(component))
-    fixed: list[Cell] = []
-    for members in sorted(components, key=lambda m: repr(min(m, key=repr))):
-        if members not in checked:
-            checked[members] = _determined_in(cells, links, members)
-        fixed += checked[members]
-    return fixed
-
-
-def _determined_in(cells: dict[Cell, int], links: _Links, hidden: frozenset[Cell]) -> list[Cell]:
-    """Hidden cells of one component that a linear programme pins to a single value."""
-    order = sorted(hidden, key=repr)
-    index = {c: i for i, c in enumerate(order)}
-    rows, rhs = [], []
-    for e in sorted({i for c in order for i in links.equations_of.get(c, ())}):
-        row = np.zeros(len(order))
-        constant = 0.0
-        for c, coefficient in links.equations[e]:
-            if c in hidden:
-                row[index[c]] += coefficient
-            else:
-                constant -= coefficient * cells[c]
-        rows.append(row)
-        rhs.append(constant)
-    upper_rows, upper_rhs = [], []
-    lowest: list[float] = [0.0 for _ in order]
-    highest: list[float | None] = [None for _ in order]
-    for p in sorted({i for c in order for i in links.pairs_of.get(c, ())}):
-        num, den = links.pairs[p]
-        if num in hidden and den in hidden:
-            row = np.zeros(len(order))
-            row[index[num]], row[index[den]] = 1, -1
-            upper_rows.append(row)
-            upper_rhs.append(0.0)
-        elif num in hidden:
-            current = highest[index[num]]
-            highest[index[num]] = cells[den] if current is None else min(current, cells[den])
-        elif den in hidden:
-            lowest[index[den]] = max(lowest[index[den]], cells[num])
-    bounds = list(zip(lowest, highest, strict=True))
-    if not rows and all(high is None or high > low for low, high in bounds):
-        return []
-    problem = {
-        "A_eq": np.array(rows) if rows else None,
-        "b_eq": np.array(rhs) if rows else None,
-        "A_ub": np.array(upper_rows) if upper_rows else None,
-        "b_ub": np.array(upper_rhs) if upper_rows else None,
-        "bounds": bounds,
-        "method": "highs",
-    }
-    values = np.array([cells[c] for c in order], dtype=float)
-    surely_free = _wide_ranges(values, problem) > 0.5 + 1e-6
-    fixed = []
-    for cell in _constrained(order, rows, bounds, index):
-        if surely_free[index[cell]]:
-            continue  # two published-consistent tables differ here by more than 0.5
-        objective = np.zeros(len(order))
-        objective[index[cell]] = 1
-        low = linprog(objective, **problem)
-        high = linprog(-objective, **problem)
-        if low.status == 0 and high.status == 0 and -high.fun - low.fun < 0.5:
-            fixed.append(cell)
-    return fixed
-
-
-def _wide_ranges(values: np.ndarray, problem: dict) -> np.ndarray:
-    """A lower bound on how far each hidden count can move, without a linear programme.
-
-    The true counts ``values`` satisfy every constraint. For each cell, move
-    them along the projection of that cell's unit vector onto the null space
-    of the published sums (so the sums still hold) as far as the bounds and
-    n <= d rows allow both ways; the cell's change between the two end points
-    is a range the linear programme can only widen. Cells whose range is
-    large here need no linear programme; the rest get one.
-    """
-    size = values.size
-    if problem["A_eq"] is not None:
-        _, singular, vt = np.linalg.svd(problem["A_eq"])
-        rank = int(np.sum(singular > 1e-9 * max(singular.max(initial=0.0), 1.0)))
-        null = vt[rank:].T
-    else:
-        null = np.eye(size)
-    directions = null @ null.T  # column j: cell j's unit vector projected on the null space
-    limits, room = [-np.eye(size)], [-np.array([b[0] for b in problem["bounds"]])]
-    capped = [j for j, b in enumerate(problem["bounds"]) if b[1] is not None]
-    if capped:
-        limits.append(np.eye(size)[capped])
-        room.append(np.array([problem["bounds"][j][1] for j in capped], dtype=float))
-    if problem["A_ub"] is not None:
-        limits.append(problem["A_ub"])
-        room.append(problem["b_ub"])
-    g = np.vstack(limits)
-    slack = np.maximum(np.concatenate(room) - g @ values, 0.0)[:, None]
-    rate = g @ directions
-    with np.errstate(divide="ignore", invalid="ignore"):
-        step = slack / rate
-    forward = np.where(rate > 1e-12, step, np.inf).min(axis=0)
-    backward = np.where(rate < -1e-12, step, -np.inf).max(axis=0)
-    reach = np.diag(directions)  # 0 where the published sums fix the cell outright
-    moves = reach > 1e-9
-    return np.where(moves, (forward - backward) * np.where(moves, reach, 1.0), 0.0)
-
-
-def _constrained(order: list[Cell], rows: list[np.ndarray],
-                 bounds: list[tuple[float, float | None]], index: dict[Cell, int]) -> list[Cell]:
-    """Hidden cells in some published sum, or with an upper bound (the others are free)."""
-    in_sum = np.any(np.abs(np.array(rows)) > 0, axis=0) if rows else np.zeros(len(order), bool)
-    return [c for c in order if in_sum[index[c]] or bounds[index[c]][1] is not None]
+        for new in hide(choice):
+            for j in links.equations_of.get(new, ()):
+                count[j] += 1
+                if count[j] == 1:
+                    heapq.heappush(queue, j)
 
 
 def mark_dependent(
     out: pd.DataFrame, row_cells: list[dict[str, tuple[Cell, Cell]]], hidden: set[Cell],
     marker: str,
 ) -> pd.DataFrame:
-    """Write ``marker`` into every hidden count and every figure computed from one."""
-    derived = [c for cols in RATES.values() for c in cols] + list(RATIOS) + list(BOUNDS)
+    """Write ``marker`` into every hidden count and every figure or word computed from one."""
+    derived = [c for cols in RATES.values() for c in cols] + [*RATIOS, *REASONS, *BOUNDS]
     for column in [*RESULT_COUNTS, *derived]:
         if column in out:
             out[column] = out[column].astype("object")
@@ -310,7 +386,7 @@ def mark_dependent(
             masks[den_col].append(den in hidden)
             for column in RATES[role]:
                 masks[column].append(suppressed[role])
-        for column in RATIOS:
+        for column in (*RATIOS, *REASONS):
             masks[column].append(suppressed["group"] or suppressed["reference"])
         for column in BOUNDS:
             masks[column].append(any(suppressed.values()))

@@ -3,12 +3,16 @@
 In a publication output a count from 1 to ``min_count - 1`` is replaced by
 the marker ``[c]``, and so is every figure computed from it (rates, relative
 likelihoods, their intervals, flags and the unknown-ethnicity bounds).
-Secondary suppression then hides further counts so that no hidden count can
-be worked out from what is published beside it: the pooled ``all`` service
-(the sum of the services), ``minority`` (the sum of the broad groups), the
-pay bands of indicator 1 (which add up to staff in post) and a denominator
-shared by several indicators. The analyst's view shows everything: apply
-this only when asked.
+A count whose complement (denominator minus numerator) is from 1 to
+``min_count - 1`` counts as small too, and the status, which says why a ratio
+is missing, is hidden with the ratio. Secondary suppression then hides
+further counts until every hidden count keeps a protection interval: the
+pooled ``all`` service (the sum of the services), ``minority`` (the sum of the
+broad groups), the pay bands of indicator 1 (which add up to staff in post),
+a denominator shared by several indicators and each complement must leave it
+at least `PROTECTION_INTERVAL` possible values. The result is then attacked
+(`wres.analysis.disclosure.attack`) and not returned if anything can be
+worked out. The analyst's view shows everything: apply this only when asked.
 
 """
 
@@ -18,7 +22,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from wres.analysis.disclosure.secondary import cell_structure, mark_dependent, secondary_suppression
+from wres.analysis.disclosure.attack import check_publication
+from wres.analysis.disclosure.secondary import (
+    cell_structure,
+    mark_dependent,
+    secondary_suppression,
+    small_cells,
+)
 from wres.core.names import MARKER, MIN_COUNT, RESULT_COUNTS
 
 
@@ -48,7 +58,8 @@ def suppress_small_counts(
 
 
 def apply_disclosure(
-    results: pd.DataFrame, min_count: int = MIN_COUNT, marker: str = MARKER
+    results: pd.DataFrame, min_count: int = MIN_COUNT, marker: str = MARKER, *,
+    check: bool = True,
 ) -> pd.DataFrame:
     """Results fit for publication: small counts and what they reveal are ``marker``.
 
@@ -60,14 +71,27 @@ def apply_disclosure(
         Smallest count that may be shown (k); counts 1 to k-1 are suppressed.
     marker : str
         What a suppressed cell shows.
+    check : bool
+        Fail closed: run the disclosure attack on the result (with ``marker``
+        ``[c]``) and raise if it works anything out.
 
     Returns
     -------
     DataFrame
         A copy; count and derived columns become text-or-number (object) columns.
+
+    Raises
+    ------
+    DisclosureError
+        With ``check``, if the attack finds a hidden count it can work out (a
+        ``ValueError``: the output must not be written).
     """
     out = results.reset_index(drop=True).copy()
-    cells, row_cells, equations, pairs = cell_structure(out)
-    hidden = {c for c, v in cells.items() if 1 <= v < min_count}
-    hidden = secondary_suppression(cells, equations, pairs, hidden)
-    return mark_dependent(out, row_cells, hidden, marker)
+    structure = cell_structure(out)
+    primary = small_cells(structure, min_count)
+    hidden = secondary_suppression(structure, primary, min_count=min_count)
+    published = mark_dependent(out, structure.row_cells, hidden, marker)
+    if check and marker == MARKER:
+        check_publication(published, results.reset_index(drop=True), min_count=min_count,
+                          what="the publication results")
+    return published

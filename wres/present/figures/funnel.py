@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
@@ -21,16 +22,31 @@ from wres.present.narrative.words import (
 from wres.stats.funnel import ADJUSTED, level_suffixes
 
 _TICKS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, 20.0, 50.0)
+NO_MINORITY = "no minority ethnic staff had the outcome"
+NO_WHITE = "no white staff had the outcome"
 
 
 # --- the funnel plot ----------------------------------------------------------------------------
 
 
-def _outside_level(position: str, widest: str) -> int:
+def outside_level(position: str, widest: str) -> int:
     """0 within, 1 outside a narrower limit, 2 outside the ``widest`` (e.g. "99.8%")."""
     if position == "within limits":
         return 0
     return 2 if position.split(" ")[1:2] == [widest] else 1
+
+
+def drawn_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows placed on the funnel: a position other than not assessed or withheld."""
+    placed = (frame["position"].astype(str).str.contains("limit")
+              & frame["precision_null"].notna())
+    return frame[placed]
+
+
+def _edge_values(rl: pd.Series, low: float, high: float) -> np.ndarray:
+    """RLs to draw: 0 at the foot of the axis, no ratio (no white events) at its top."""
+    values = rl.to_numpy(dtype=float)
+    return np.where(np.isnan(values), high, np.where(values <= 0, low, values))
 
 
 def funnel_plot(
@@ -42,15 +58,17 @@ def funnel_plot(
     unadjusted: pd.DataFrame | None = None,
     title: str | None = None,
 ) -> tuple[Figure, str]:
-    """Funnel plot of authorities' RLs (log scale) against precision 1/SE² of the log RL.
+    """Funnel plot of authorities' RLs (log scale) against their precision under the national RL.
 
     Parameters
     ----------
     frame : DataFrame
         Benchmark rows of one indicator x measure x year (:func:`national_benchmark`).
-        Rows without an RL (not assessed, withheld) are not drawn but named in the alt text.
+        Rows not assessed or withheld are not drawn but named in the alt text.
+        An RL of 0 is drawn at the foot of the axis, no RL (no white events) at its top.
     curve : DataFrame
-        `wres.benchmark.funnel_curve` output: ``precision`` and ``lower_*``/``upper_*``.
+        `wres.stats.funnel_ratios.reference_limits` output: ``precision`` and
+        ``lower_*``/``upper_*``.
     reference_rl : float, optional
         A published figure drawn as a dashed line.
     unadjusted : DataFrame, optional
@@ -61,56 +79,58 @@ def funnel_plot(
     Returns
     -------
     (Figure, str)
-        The figure and its alternative text.
+        The figure and its alternative text. Only authorities outside the limits
+        are labelled, so the plot stays legible with 150 authorities.
     """
     numbers = frame[["indicator", "measure"]].drop_duplicates()
     if len(numbers) != 1:
         raise ValueError("funnel_plot draws one indicator and measure at a time")
     number, measure = int(numbers.iloc[0, 0]), str(numbers.iloc[0, 1])
     label = measure_label(number, measure)
-    first = frame.iloc[0]
-    national = float(first["national_rl"])
+    national = float(frame.iloc[0]["national_rl"])
     suffixes = level_suffixes(curve)
-    drawn = frame[frame["relative_likelihood"].notna() & frame["precision"].notna()]
+    drawn = drawn_rows(frame)
     palette = sns.color_palette("colorblind", 8)
     with sns.axes_style("whitegrid"):
         fig = Figure(figsize=(7.5, 5.6), dpi=100, layout="tight")
         ax = fig.add_subplot(1, 1, 1)
-    styles = ["-", ":", "-."]
-    for suffix, style in zip(suffixes, styles, strict=False):
-        text = level_text(suffix)
-        for side in ("lower", "upper"):
-            ax.plot(curve["precision"], curve[f"{side}_{suffix}"], style, color="0.35", lw=1.2,
-                    label=f"{text} limits" if side == "lower" else None)
-            if unadjusted is not None:
-                ax.plot(unadjusted["precision"], unadjusted[f"{side}_{suffix}"], style,
-                        color="0.75", lw=0.8,
-                        label=f"{text} limits, not widened" if side == "lower" else None)
+    rl = drawn["relative_likelihood"].astype(float)
+    finite = rl[(rl > 0) & np.isfinite(rl)]
+    values = [*finite, national] + ([reference_rl] if reference_rl is not None else [])
+    tightest = curve.loc[curve["precision"].idxmax()]  # every limit is visible here
+    values += [tightest[f"{side}_{s}"] for s in suffixes for side in ("lower", "upper")]
+    values = [v for v in values if np.isfinite(v) and v > 0]  # a limit of 0 or none: no help
+    low, high = min(values) / 1.6, max(values) * 1.6
+    _limit_lines(ax, curve, unadjusted, suffixes)
     ax.axhline(national, color="black", lw=1.5, label=f"Pooled national RL {national:.2f}")
     if reference_rl is not None:
         ax.axhline(reference_rl, color=palette[3], lw=1.5, ls="--",
                    label=f"{reference_label} ({reference_rl:g})")
+    y = _edge_values(rl, low * 1.12, high / 1.12)
     widest = level_text(suffixes[-1])
-    kinds = [("within limits", "o", palette[0]),
-             (f"outside {level_text(suffixes[0])} limits", "s", palette[1]),
-             (f"outside {widest} limits", "D", palette[2])]
-    outside = [_outside_level(str(p), widest) for p in drawn["position"]]
-    for level, (name, marker, colour) in enumerate(kinds):
-        part = drawn[[o == level for o in outside]]
-        if not part.empty:
-            ax.scatter(part["precision"], part["relative_likelihood"], marker=marker, s=45,
-                       color=colour, edgecolor="black", linewidth=0.6, zorder=4, label=name)
+    kinds = [("within limits", palette[0]), (f"outside {level_text(suffixes[0])} limits",
+                                             palette[1]), (f"outside {widest} limits", palette[2])]
+    outside = np.array([outside_level(str(p), widest) for p in drawn["position"]], dtype=int)
+    edge = np.where(rl.isna(), "^", np.where(rl <= 0, "v", ""))
+    shapes = np.where(edge == "", np.array(["o", "s", "D"])[outside], edge)
+    for level, (name, colour) in enumerate(kinds):
+        named = False
+        for shape in ("o", "s", "D", "v", "^"):
+            chosen = (outside == level) & (shapes == shape)
+            if chosen.any():
+                ax.scatter(drawn["precision_null"].to_numpy()[chosen], y[chosen], marker=shape,
+                           s=45, color=colour, edgecolor="black", linewidth=0.6, zorder=4,
+                           label=None if named else name)
+                named = True
+    for x, value, name, level in zip(drawn["precision_null"], y, drawn["authority"], outside,
+                                     strict=True):
         if level:
-            for row in part.itertuples():
-                ax.annotate(str(row.authority), (row.precision, row.relative_likelihood),
-                            textcoords="offset points", xytext=(5, 4), fontsize=_FONT - 1)
-    values = [*drawn["relative_likelihood"], national]
-    values += [reference_rl] if reference_rl is not None else []
-    tightest = curve.loc[curve["precision"].idxmax()]  # every limit is visible here
-    values += [tightest[f"{side}_{s}"] for s in suffixes for side in ("lower", "upper")]
-    _axes(ax, min(values) / 1.15, max(values) * 1.15, curve["precision"])
-    ax.set_xlabel("Precision: 1 / SE² of the log relative likelihood (log scale)",
-                  fontsize=_FONT)
+            ax.annotate(str(name), (x, value), textcoords="offset points", xytext=(5, 4),
+                        fontsize=_FONT - 1)
+    _edge_legend(ax, edge)
+    _axes(ax, low, high, curve["precision"])
+    ax.set_xlabel("Precision under the national RL: 1 / SE² of the log relative likelihood "
+                  "(log scale)", fontsize=_FONT)
     ax.set_ylabel("Relative likelihood, minority ethnic ÷ white (log scale)", fontsize=_FONT)
     ax.set_title(textwrap.fill(title or f"Relative likelihood to {label}", 80),
                  fontsize=_FONT + 1)
@@ -118,6 +138,28 @@ def funnel_plot(
               frameon=False)
     return fig, _funnel_alt(frame, drawn, label, national, reference_rl, reference_label,
                             suffixes)
+
+
+def _limit_lines(ax, curve, unadjusted, suffixes) -> None:
+    """The limits; a limit of 0 or none at all is not drawn (the line leaves the axis)."""
+    for suffix, style in zip(suffixes, ["-", ":", "-."], strict=False):
+        text = level_text(suffix)
+        for side in ("lower", "upper"):
+            for frame, colour, width, extra in ((curve, "0.35", 1.2, ""),
+                                                (unadjusted, "0.75", 0.8, ", not widened")):
+                if frame is None:
+                    continue
+                line = frame[f"{side}_{suffix}"].astype(float)
+                line = line.where((line > 0) & np.isfinite(line))  # 0 and no limit: off the axis
+                ax.plot(frame["precision"], line, style, color=colour, lw=width,
+                        label=f"{text} limits{extra}" if side == "lower" else None)
+
+
+def _edge_legend(ax, edge: np.ndarray) -> None:
+    for shape, words in (("v", f"RL 0: {NO_MINORITY}"), ("^", f"No RL: {NO_WHITE}")):
+        if (edge == shape).any():
+            ax.scatter([], [], marker=shape, s=45, color="white", edgecolor="black",
+                       linewidth=0.6, label=words)
 
 
 def _axes(ax, low: float, high: float, precision: pd.Series) -> None:
@@ -128,6 +170,14 @@ def _axes(ax, low: float, high: float, precision: pd.Series) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.tick_params(labelsize=_FONT)
+
+
+def describe(row) -> str:
+    """An authority's RL in words for alt text and lists: "1.7", "0 (no minority ...)"."""
+    value = float(row.relative_likelihood)
+    if np.isnan(value):
+        return f"no ratio ({NO_WHITE})"
+    return f"0 ({NO_MINORITY})" if value <= 0 else format_ratio(value)
 
 
 def _funnel_alt(frame, drawn, label, national, reference_rl, reference_label, suffixes) -> str:
@@ -148,10 +198,14 @@ def _funnel_alt(frame, drawn, label, national, reference_rl, reference_label, su
     if outside.empty:
         parts.append("Every authority shown is within the limits.")
     else:
-        described = [f"{r.authority} {format_ratio(r.relative_likelihood)} ({r.position})"
-                     for r in outside.itertuples()]
+        described = [f"{r.authority} {describe(r)} ({r.position})" for r in outside.itertuples()]
         parts.append(f"Outside the limits: {'; '.join(described)}. "
                      f"{len(drawn) - len(outside)} authorities are within them.")
+    edges = drawn[(drawn["position"] == "within limits")
+                  & ~(drawn["relative_likelihood"].astype(float) > 0)]
+    if not edges.empty:
+        parts.append("Within the limits at the edge of the plot: "
+                     f"{'; '.join(f'{r.authority} {describe(r)}' for r in edges.itertuples())}.")
     missing = frame[~frame.index.isin(drawn.index)]
     if not missing.empty:
         described = [f"{r['authority']} ({text_or_blank(r['note']) or r['position']})"

@@ -8,9 +8,16 @@ place of small counts; the text then says the figures are withheld rather than
 quoting them.
 
 Modules: `words` (reading values, names, number formats), `findings` (the finding
-for one row) and `sentences` (unknown ethnicity, pay bands, senior managers, change).
+for one row), `sentences` (unknown ethnicity, pay bands, senior managers, change) and
+`comparisons` (how many comparisons a report makes, and what chance alone would flag).
 """
 
+from wres.present.narrative.comparisons import (
+    INTERVAL_MEANING,
+    adjustment_sentence,
+    comparisons_sentences,
+    results_note,
+)
 from wres.present.narrative.findings import finding, findings
 from wres.present.narrative.sentences import (
     change_sentence,
@@ -40,11 +47,14 @@ from wres.present.narrative.words import (
 )
 
 __all__ = [
+    "INTERVAL_MEANING",
+    "adjustment_sentence",
     "as_bool",
     "as_number",
     "band_name",
     "change_sentence",
     "change_sentences",
+    "comparisons_sentences",
     "finding",
     "findings",
     "format_confidence",
@@ -58,6 +68,7 @@ __all__ = [
     "not_submitted_message",
     "pay_band_sentence",
     "pay_band_sentences",
+    "results_note",
     "senior_share_sentence",
     "senior_share_sentences",
     "service_label",

@@ -26,12 +26,14 @@ from wres.present.narrative.words import (
     as_number,
     capitalise,
     format_confidence,
+    format_p_value,
     format_ratio,
     group_name,
     measure_label,
     service_name,
     service_rank,
 )
+from wres.stats import NO_EVENTS_REFERENCE
 from wres.stats.verdicts import flag_relative_likelihood
 
 # --- the finding for one row ----------------------------------------------------------------
@@ -60,9 +62,9 @@ def _assessment(
     if significant is None:
         sentence = where
     elif significant:
-        sentence = f"{where} {'and' if flagged else 'but'} statistically significant"
+        sentence = f"{where} {'and' if flagged else 'but'} significantly different from 1"
     else:
-        sentence = f"{where} {'but' if flagged else 'and'} not statistically significant"
+        sentence = f"{where} {'but' if flagged else 'and'} not significantly different from 1"
     if adverse in {"above", "below"} and (flagged or significant) and rl != 1:
         side, word = ("above", "higher") if rl > 1 else ("below", "lower")
         verdict = "adverse" if side == adverse else "not adverse"
@@ -78,6 +80,48 @@ def _withheld(row: Mapping, label: str, where: str, min_count: int) -> str:
         f"{group_name(reference)}, to {label} is not shown: figures are withheld because "
         f"fewer than {min_count} staff are involved."
     )
+
+
+def _exact_only(row: Mapping, label: str, where: str, adverse: str,
+                small_events: int) -> str | None:
+    """The finding where the reference group has no events: no ratio, but an exact test.
+
+    None when the counts or the test are withheld (the plain "cannot be compared"
+    sentence is used then).
+    """
+    group = str(row.get("group", MINORITY))
+    reference = str(row.get("reference_group", WHITE))
+    n1, d1, n0, d0 = (_count(row.get(k)) for k in COMPARISON_COUNTS)
+    p_value, significant = as_number(row.get("p_value")), as_bool(row.get("significant"))
+    if n1 is None or d1 is None or n0 is None or d0 is None or p_value is None \
+            or significant is None:
+        return None
+    test = format_p_value(p_value)
+    adjusted = as_number(row.get("p_adjusted"))
+    after = ""
+    if adjusted is not None:
+        after = " after adjusting for multiple comparisons"
+        test += f", or {format_p_value(adjusted).removeprefix('p = ')}{after}"
+    text = (f"{capitalise(group_name(group))} in {where} were more likely than "
+            f"{group_name(reference)} to {label}; no ratio can be given because no "
+            f"{group_name(reference)} had this outcome; {test} "
+            f"({_counts_clause(group, reference, (n1, d1, n0, d0))}).")
+    low = as_number(row.get("rl_lower"))
+    if significant:
+        text += f" This is significant by Fisher's exact test{after}"
+        if low is not None and low > 0:
+            text += (f", and the relative likelihood is at least {format_ratio(low)} (the lower "
+                     f"limit of its {format_confidence(row.get('confidence_level'))} interval, "
+                     "which has no upper limit)")
+    else:
+        text += f" This is not significant by Fisher's exact test{after}"
+    if adverse in {"above", "below"}:
+        verdict = "adverse" if adverse == "above" else "not adverse"
+        text += f"; a higher likelihood is {verdict} for {group_name(group)}"
+    text += "."
+    if n1 < small_events:
+        text += f" This is based on {_event_noun(int(row['indicator']), n1)}."
+    return text
 
 
 def _not_computable(row: Mapping, reason: str, label: str, where: str, denominator: str) -> str:
@@ -135,7 +179,11 @@ def finding(
         For example "Minority ethnic staff in adults' services were 2.6 times as likely as
         white staff to enter the formal disciplinary process (95% CI 1.4 to 5.1; 20 of 310
         minority ethnic and 15 of 610 white staff). This is above the 1.25 threshold and
-        statistically significant; a higher likelihood is adverse for minority ethnic staff."
+        significantly different from 1; a higher likelihood is adverse for minority ethnic
+        staff." The test is against 1 (no difference), not against a threshold. Where
+        white staff had no events, there is no ratio but an exact test: "... were more
+        likely than white staff to ...; no ratio can be given because no white staff had
+        this outcome; p = 0.015 (...)".
     """
     indicator = get_indicator(int(row["indicator"]))
     label = measure_label(indicator.number, str(row["measure"]))
@@ -144,6 +192,10 @@ def finding(
     reference = str(row.get("reference_group", WHITE))
     status = str(row.get("status") or "ok").strip()
 
+    if status == NO_EVENTS_REFERENCE:
+        exact = _exact_only(row, label, where, indicator.adverse, small_events)
+        if exact is not None:
+            return exact
     if status.startswith("not_computable"):
         reason = status.partition(":")[2].strip()
         return _not_computable(row, reason, label, where, indicator.denominator)
@@ -175,7 +227,11 @@ def finding(
     flag = (str(row.get("flag") or "").strip()
             or str(flag_relative_likelihood([rl], thresholds).iloc[0]))
     significant = as_bool(row.get("significant"))
-    text += " " + _assessment(rl, flag, significant, thresholds, indicator.adverse, group)
+    assessment = _assessment(rl, flag, significant, thresholds, indicator.adverse, group)
+    if significant is not None and as_number(row.get("p_adjusted")) is not None:
+        assessment = assessment.replace(" from 1", " from 1 after adjusting for multiple "
+                                        "comparisons", 1)
+    text += " " + assessment
 
     if min(n1, n0) < small_events:
         text += (

@@ -24,12 +24,18 @@ from wres.present.narrative.words import (
     service_name,
     service_rank,
 )
+from wres.stats import nested_share_difference
 
 # --- other sentences -------------------------------------------------------------------------
 
 
 def unknown_sentence(row: Mapping, *, min_count: int = 5) -> str:
-    """How many people's ethnicity was not known, and the ratio if they were all one group.
+    """How many people's ethnicity was not known, the ratio if they were all one group, its range.
+
+    The range if ethnicity were known (``rl_range_lower`` to ``rl_range_upper``) is
+    the smallest and largest ratio over every allocation of the unknown staff,
+    those with and without the outcome allocated separately; it contains both
+    all-or-nothing scenarios.
 
     ``row`` must be a ``minority`` row: its ``denominator + reference_denominator +
     unknown_denominator`` is then everyone counted.
@@ -72,6 +78,13 @@ def unknown_sentence(row: Mapping, *, min_count: int = 5) -> str:
             f"; if all of them were white the ratio would be {format_ratio(if_white)}, "
             f"if all were minority ethnic {format_ratio(if_minority)}"
         )
+    low, high = as_number(row.get("rl_range_lower")), as_number(row.get("rl_range_upper"))
+    if low is not None:
+        reach = (f"between {format_ratio(low)} and {format_ratio(high)}" if high is not None
+                 else f"at least {format_ratio(low)}, with no upper limit")
+        text += (f". Over every way their ethnicity could fall (those with and without the "
+                 f"outcome apart), the ratio would be {reach}: the range if ethnicity were "
+                 "known")
     return text + "."
 
 
@@ -188,10 +201,13 @@ def senior_share_sentence(row: Mapping, *, min_count: int = 5) -> str:
 
     ``row`` is the ``minority`` row; white and minority ethnic staff together are everyone
     whose ethnicity is known. Senior managers are compared with the staff who are not
-    senior managers, so the two shares come from separate people. e.g. "In all services,
-    minority ethnic staff were 12.0% of senior managers (6 of 50) and 26.2% of the rest of
-    the workforce (144 of 550), of those whose ethnicity is known: 14.2 percentage points
-    lower."
+    senior managers, so the two shares come from separate people; the difference from the
+    whole workforce, with its interval, follows from that comparison
+    (`wres.stats.nested_share_difference`). e.g. "In all services, minority ethnic staff
+    were 12.0% of senior managers (6 of 50) and 26.2% of the rest of the workforce (144 of
+    550), of those whose ethnicity is known: 14.2 percentage points lower. Against the whole
+    workforce (25.0%, 150 of 600) the share among senior managers is 13.0 percentage points
+    lower (95% CI 1.7 to 19.8 points lower); ..."
     """
     where = service_name(str(row["service"]))
     n1, d1, n0, d0 = (_count(row.get(k)) for k in COMPARISON_COUNTS)
@@ -206,12 +222,34 @@ def senior_share_sentence(row: Mapping, *, min_count: int = 5) -> str:
     if seniors == 0 or rest == 0:
         return f"In {where}, no senior managers of known ethnicity were recorded."
     senior_share, rest_share = n1 / seniors, rest_minority / rest
-    return (
+    text = (
         f"In {where}, minority ethnic staff were {format_percent(senior_share)} of senior "
         f"managers ({n1} of {seniors}) and {format_percent(rest_share)} of the rest of the "
         f"workforce ({rest_minority} of {rest}), of those whose ethnicity is known: "
         f"{_share_difference(senior_share, rest_share)}."
     )
+    level = as_number(row.get("confidence_level")) or 0.95
+    whole = nested_share_difference(n1, seniors, d1, d1 + d0,
+                                    confidence_level=level).iloc[0]
+    return text + (
+        f" Against the whole workforce ({format_percent(whole['whole_share'])}, {d1} of "
+        f"{d1 + d0}) the share among senior managers is "
+        f"{_share_difference(senior_share, whole['whole_share'])} "
+        f"({format_confidence(level)} CI "
+        f"{_points_interval(whole['difference_lower'], whole['difference_upper'])}); "
+        "senior managers are part of the workforce, so this is worked out from the "
+        "comparison with the rest."
+    )
+
+
+def _points_interval(low: float, high: float) -> str:
+    """An interval of differences in percentage points: "1.7 to 19.8 points lower"."""
+    a, b = 100 * low, 100 * high
+    if a >= 0:
+        return f"{a:.1f} to {b:.1f} points higher"
+    if b <= 0:
+        return f"{-b:.1f} to {-a:.1f} points lower"
+    return f"{-a:.1f} points lower to {b:.1f} points higher"
 
 
 # --- sentences for a whole section ----------------------------------------------------------

@@ -206,11 +206,15 @@ def format_confidence(level: Any) -> str:
 
 
 def format_p_value(p: float) -> str:
-    """p-value as reported: "p = 0.23", "p = 0.004", "p < 0.001"."""
+    """p-value as reported: "p = 0.23", "p = 0.015", "p = 0.004", "p < 0.001".
+
+    Two decimal places from 0.1 up, two significant figures below (so 0.015 is
+    not rounded to 0.01 or 0.02 beside a 0.05 line), "p < 0.001" below that.
+    """
     if p < 0.001:
         return "p < 0.001"
-    if p < 0.01:
-        return f"p = {p:.3f}"
+    if p < 0.1:
+        return f"p = {p:.2g}"
     return f"p = {p:.2f}"
 
 
