@@ -317,8 +317,6 @@ def test_output_files_have_the_users_normal_permissions(run):
         assert stat.S_IMODE((run / name).stat().st_mode) == _normal_mode(), name
 
 
-@pytest.mark.xfail(strict=True, reason="wres/batch/outputs.py (the batch's staging writes) "
-                   "creates pages and manifest.json with 0600")
 def test_published_pages_have_the_users_normal_permissions(run):
     for name in (f"{YEAR}/cindermoor/03-disciplinary.publication.html", "manifest.json"):
         assert stat.S_IMODE((run / name).stat().st_mode) == _normal_mode(), name

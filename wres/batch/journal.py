@@ -48,7 +48,7 @@ class Journal:
         """
         if self._fd is None:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
-                               0o600)
+                               0o666)
             fsync_folder(self.path.parent)
         line = json.dumps(record, default=str, separators=(",", ":")).encode() + b"\n"
         view = memoryview(line)

@@ -41,8 +41,8 @@ def write_durably(path: Path, data: bytes) -> None:
         On any failed write (``ENOSPC`` on a full disk); the partial file is
         left in the staging folder, which is removed with it.
     """
-    # 0600, as wres.core.atomic's files: analyst pages show every count
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    # what the umask gives a new file (0644 usually), as wres.core.atomic's files
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         view = memoryview(data)
         while view:
