@@ -102,3 +102,29 @@ def _check_within(numerator: np.ndarray, denominator: np.ndarray, name: str) -> 
             f"{name}: numerator {numerator[bad[0]]:g} exceeds denominator "
             f"{denominator[bad[0]]:g} at position {bad[0]}"
         )
+
+
+def two_groups(
+    caller: str,
+    numerator: ArrayLike,
+    denominator: ArrayLike,
+    reference_numerator: ArrayLike,
+    reference_denominator: ArrayLike,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The group's and the reference group's counts as checked arrays ``x1, n1, x0, n0``.
+
+    One place for what every comparison of two groups checks first: counts
+    broadcast and valid (`_counts`), and no numerator above its denominator,
+    with errors naming ``caller``.
+    """
+    c = _counts(
+        numerator=numerator,
+        denominator=denominator,
+        reference_numerator=reference_numerator,
+        reference_denominator=reference_denominator,
+    )
+    x1, n1 = c["numerator"], c["denominator"]
+    x0, n0 = c["reference_numerator"], c["reference_denominator"]
+    _check_within(x1, n1, f"{caller} (group)")
+    _check_within(x0, n0, f"{caller} (reference group)")
+    return x1, n1, x0, n0

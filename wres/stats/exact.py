@@ -25,10 +25,9 @@ from scipy.stats import hypergeom
 
 from wres.stats._common import (
     ArrayLike,
-    _check_within,
-    _counts,
     _index,
     _label_column,
+    two_groups,
 )
 
 #: scipy's relative tolerance for "as probable as the observed table, or less".
@@ -147,16 +146,8 @@ def exact_test(
         in scipy) and ``test_method`` (``fisher-exact``), indexed like the first
         Series argument.
     """
-    c = _counts(
-        numerator=numerator,
-        denominator=denominator,
-        reference_numerator=reference_numerator,
-        reference_denominator=reference_denominator,
-    )
-    x1, n1 = c["numerator"], c["denominator"]
-    x0, n0 = c["reference_numerator"], c["reference_denominator"]
-    _check_within(x1, n1, "exact_test (group)")
-    _check_within(x0, n0, "exact_test (reference group)")
+    x1, n1, x0, n0 = two_groups("exact_test", numerator, denominator, reference_numerator,
+                                reference_denominator)
     if x1.dtype != np.int64:
         whole = all(np.array_equal(v, np.floor(v)) for v in (x1, n1, x0, n0))
         if not whole:

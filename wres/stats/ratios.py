@@ -15,12 +15,11 @@ from wres.stats._common import (
     NO_ONE_REFERENCE,
     OK,
     ArrayLike,
-    _check_within,
     _count_column,
-    _counts,
     _index,
     _label_column,
     _status_column,
+    two_groups,
     z_value,
 )
 
@@ -75,16 +74,8 @@ def relative_likelihood(
     """
     method = normalise_method(method, "ratio")
     z = z_value(confidence_level)
-    c = _counts(
-        numerator=numerator,
-        denominator=denominator,
-        reference_numerator=reference_numerator,
-        reference_denominator=reference_denominator,
-    )
-    x1, n1 = c["numerator"], c["denominator"]
-    x0, n0 = c["reference_numerator"], c["reference_denominator"]
-    _check_within(x1, n1, "relative_likelihood (group)")
-    _check_within(x0, n0, "relative_likelihood (reference group)")
+    x1, n1, x0, n0 = two_groups("relative_likelihood", numerator, denominator, reference_numerator,
+                                reference_denominator)
     status = _ratio_status(x1, n1, x0, n0)
     ok = status == 0
     if method == "katz-log":  # cheap enough to run on every row, then blank the rest

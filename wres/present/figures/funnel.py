@@ -206,9 +206,15 @@ def _funnel_alt(frame, drawn, label, national, reference_rl, reference_label, su
     if not edges.empty:
         parts.append("Within the limits at the edge of the plot: "
                      f"{'; '.join(f'{r.authority} {describe(r)}' for r in edges.itertuples())}.")
+    parts.append(not_shown_sentence(frame, drawn))
+    return " ".join(p for p in parts if p)
+
+
+def not_shown_sentence(frame: pd.DataFrame, drawn: pd.DataFrame) -> str:
+    """"Not shown: <authority> (<why>); ..." for rows of ``frame`` left off the plot, or ""."""
     missing = frame[~frame.index.isin(drawn.index)]
-    if not missing.empty:
-        described = [f"{r['authority']} ({text_or_blank(r['note']) or r['position']})"
-                     for r in missing.to_dict("records")]
-        parts.append(f"Not shown: {'; '.join(described)}.")
-    return " ".join(parts)
+    if missing.empty:
+        return ""
+    described = [f"{r['authority']} ({text_or_blank(r['note']) or r['position']})"
+                 for r in missing.to_dict("records")]
+    return f"Not shown: {'; '.join(described)}."

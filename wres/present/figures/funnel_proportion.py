@@ -12,8 +12,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
 
 from wres.present.figures.common import _FONT
-from wres.present.figures.funnel import outside_level
-from wres.present.narrative.words import join_words, level_text, text_or_blank
+from wres.present.figures.funnel import not_shown_sentence, outside_level
+from wres.present.narrative.words import join_words, level_text
 from wres.stats.funnel import funnel_curve, level_suffixes
 
 
@@ -105,9 +105,5 @@ def _alt(frame, drawn, what, national, suffixes, title) -> str:
                      for r in outside.itertuples()]
         parts.append(f"Outside the limits: {'; '.join(described)}. "
                      f"{len(drawn) - len(outside)} authorities are within them.")
-    missing = frame[~frame.index.isin(drawn.index)]
-    if not missing.empty:
-        described = [f"{r['authority']} ({text_or_blank(r['note']) or r['position']})"
-                     for r in missing.to_dict("records")]
-        parts.append(f"Not shown: {'; '.join(described)}.")
-    return " ".join(parts)
+    parts.append(not_shown_sentence(frame, drawn))
+    return " ".join(p for p in parts if p)
