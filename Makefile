@@ -23,11 +23,14 @@ $(STAMP): requirements.lock pyproject.toml
 report: install
 	$(BIN)/wres run --output outputs
 
+# Debian's Chromium (driven by Playwright: page checks, axe-core, PDFs) and poppler-utils
+# (pdftotext, pdfinfo: the PDF tests read the data packs back).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdftotext; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium poppler-utils >/dev/null; }
 
 lint: install
 	$(BIN)/ruff check wres tests bench
@@ -42,6 +45,7 @@ lab: install
 bench: install
 	$(BIN)/python bench/bench_stats.py
 	$(BIN)/python bench/bench_batch.py
+	$(BIN)/python bench/bench_latency.py
 
 lock:
 	rm -rf /tmp/wres-lock && $(PYTHON) -m venv /tmp/wres-lock

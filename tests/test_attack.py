@@ -287,10 +287,6 @@ def test_nothing_in_the_results_file_index_and_summaries_gives_a_hidden_count_aw
     assert outside.empty, "\n".join(audit.lines())
 
 
-@pytest.mark.xfail(strict=True, reason="the indicator notebooks apply disclosure control to "
-                   "their own indicator's rows, results.publication.csv to every indicator of "
-                   "the authority and year: a denominator shared by two indicators can be "
-                   "hidden in the file and shown on a page (the notebooks' owner to fix)")
 def test_nothing_on_the_indicator_pages_gives_a_hidden_count_away(run):
     audit = audit_output(run)
     pages = audit.findings[audit.findings["file"].map(_indicator_page)]
@@ -329,11 +325,8 @@ def _cli(folder: Path) -> subprocess.CompletedProcess:
 
 def test_wres_audit_exits_zero_on_a_clean_run_and_names_file_and_cell_on_a_leak(run, tmp_path):
     clean = _copy(run, tmp_path)
-    # what others are still fixing (see the two xfail tests above): the national view and
-    # the indicator pages; left are the results file, the summaries and the index
+    # what is still being fixed (see the xfail test above): the national view
     shutil.rmtree(clean / str(YEAR) / "national")
-    for page in clean.glob(f"{YEAR}/*/0[1-9]-*.publication.html"):
-        page.unlink()
     done = _cli(clean)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no hidden count can be worked out" in done.stdout

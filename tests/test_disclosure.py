@@ -312,3 +312,42 @@ def test_a_count_left_as_wide_as_hiding_everything_allows_is_excused():
     results = compute_results(counts)
     shown = apply_disclosure(results)
     assert (shown[shown["group"] != "white"]["numerator"] == C).all()
+
+
+# --- the unit of disclosure control: one authority and year, every indicator -------------------
+
+
+@pytest.fixture(scope="module")
+def cindermoor() -> pd.DataFrame:
+    from wres.core.paths import PACKAGE_DIR
+    from wres.inputs.counts import read_counts
+
+    return compute_results(read_counts(PACKAGE_DIR.parent / "data" / "sample" / "cindermoor.csv"))
+
+
+def test_results_of_several_years_are_disclosed_year_by_year(cindermoor):
+    published = apply_disclosure(cindermoor)
+    for year, rows in cindermoor.groupby("year"):
+        alone = apply_disclosure(rows)
+        pd.testing.assert_frame_equal(
+            published[published["year"] == year].reset_index(drop=True), alone)
+    assert published[list(cindermoor.columns[:6])].astype(str).equals(
+        cindermoor[list(cindermoor.columns[:6])].astype(str).reset_index(drop=True))
+
+
+def test_a_page_of_one_indicator_hides_exactly_what_the_authoritys_results_file_hides(cindermoor):
+    published = apply_disclosure(cindermoor)
+    differs = []
+    for indicator, rows in cindermoor.groupby("indicator"):
+        page = apply_disclosure(rows, within=cindermoor)
+        expected = published[published["indicator"] == indicator].reset_index(drop=True)
+        pd.testing.assert_frame_equal(page, expected)
+        differs.append(not apply_disclosure(rows).equals(expected))
+    # decided on the indicator alone, some page would show what the file hides
+    assert any(differs)
+
+
+def test_a_page_whose_rows_are_missing_from_within_is_refused(cindermoor):
+    others = cindermoor[cindermoor["indicator"] != 3]
+    with pytest.raises(ValueError, match="'within' has no row"):
+        apply_disclosure(cindermoor[cindermoor["indicator"] == 3], within=others)

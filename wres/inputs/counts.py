@@ -42,13 +42,13 @@ _XLSX = {".xlsx", ".xlsm"}
 _CSV = {".csv", ".txt"}
 
 
-def read_counts(paths: Sequence[Path], sheet: str | None = None) -> pd.DataFrame:
+def read_counts(paths: Sequence[Path] | Path | str, sheet: str | None = None) -> pd.DataFrame:
     """Read and validate counts from CSV or XLSX files.
 
     Parameters
     ----------
-    paths : sequence of Path
-        Counts files; CSV, or XLSX (the ``sheet`` sheet, else ``counts`` if
+    paths : Path, str or sequence of Path
+        A counts file or several; CSV, or XLSX (the ``sheet`` sheet, else ``counts`` if
         present, else the first sheet).
     sheet : str, optional
         Sheet to read from XLSX files.
@@ -65,6 +65,8 @@ def read_counts(paths: Sequence[Path], sheet: str | None = None) -> pd.DataFrame
     ValidationError
         Listing every problem in every file (missing or unreadable files too).
     """
+    if isinstance(paths, (str, Path)):
+        paths = [Path(paths)]
     problems: list[Problem] = []
     parts: list[pd.DataFrame] = []
     for path in map(Path, paths):

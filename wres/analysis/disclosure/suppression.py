@@ -29,7 +29,10 @@ from wres.analysis.disclosure.secondary import (
     secondary_suppression,
     small_cells,
 )
-from wres.core.names import MARKER, MIN_COUNT, RESULT_COUNTS
+from wres.core.names import MARKER, MIN_COUNT, RESULT_COUNTS, RESULT_KEY
+
+#: Disclosure control decides over each authority and year, every indicator together.
+DISCLOSURE_UNIT: tuple[str, ...] = ("authority", "year")
 
 
 def suppress_small_counts(
@@ -59,9 +62,16 @@ def suppress_small_counts(
 
 def apply_disclosure(
     results: pd.DataFrame, min_count: int = MIN_COUNT, marker: str = MARKER, *,
-    check: bool = True,
+    check: bool = True, within: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Results fit for publication: small counts and what they reveal are ``marker``.
+
+    Disclosure control decides over one authority and year at a time, every
+    indicator together (the unit `DISCLOSURE_UNIT`): a denominator shared by two
+    indicators, or a sum across them, is then hidden on every page or on none.
+    A page showing one indicator passes its own rows as ``results`` and the
+    authority's whole results as ``within``, so it hides exactly what
+    ``results.publication.csv`` hides.
 
     Parameters
     ----------
@@ -74,24 +84,54 @@ def apply_disclosure(
     check : bool
         Fail closed: run the disclosure attack on the result (with ``marker``
         ``[c]``) and raise if it works anything out.
+    within : DataFrame, optional
+        The results published beside ``results`` (the same authority's other
+        indicators, computed the same way), holding every row of ``results``;
+        by default ``results`` itself.
 
     Returns
     -------
     DataFrame
-        A copy; count and derived columns become text-or-number (object) columns.
+        The rows of ``results``, in order, as published; count and derived
+        columns become text-or-number (object) columns.
 
     Raises
     ------
     DisclosureError
         With ``check``, if the attack finds a hidden count it can work out (a
         ``ValueError``: the output must not be written).
+    ValueError
+        If ``within`` lacks a row of ``results``.
     """
-    out = results.reset_index(drop=True).copy()
+    whole = (results if within is None else within).reset_index(drop=True)
+    if whole.empty:
+        return whole.copy()
+    parts = [_disclose_unit(unit.reset_index(drop=True), min_count, marker, check)
+             for _, unit in whole.groupby(list(DISCLOSURE_UNIT), sort=False)]
+    published = pd.concat(parts, ignore_index=True)
+    if within is None and len(parts) == 1:
+        return published
+    keys = list(RESULT_KEY)
+    wanted = results[keys].reset_index(drop=True).astype(str)
+    found = published[keys].astype(str).reset_index().merge(wanted.reset_index(),
+                                                          on=keys, how="right",
+                                                          suffixes=("", "_wanted"))
+    if found["index"].isna().any():
+        missing = found.loc[found["index"].isna(), keys].iloc[0].to_dict()
+        raise ValueError(f"disclosure: 'within' has no row {missing} of the results")
+    rows = found.sort_values("index_wanted")["index"].astype(int).to_numpy()
+    return published.iloc[rows].reset_index(drop=True)
+
+
+def _disclose_unit(results: pd.DataFrame, min_count: int, marker: str,
+                   check: bool) -> pd.DataFrame:
+    """`apply_disclosure` on one authority and year."""
+    out = results.copy()
     structure = cell_structure(out)
     primary = small_cells(structure, min_count)
     hidden = secondary_suppression(structure, primary, min_count=min_count)
     published = mark_dependent(out, structure.row_cells, hidden, marker)
     if check and marker == MARKER:
-        check_publication(published, results.reset_index(drop=True), min_count=min_count,
+        check_publication(published, results, min_count=min_count,
                           what="the publication results")
     return published
