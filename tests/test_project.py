@@ -37,8 +37,10 @@ def _pyproject_requirements() -> dict[str, str]:
 def _environment_requirements() -> dict[str, str]:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     found: dict[str, str] = {}
-    for spec in env["dependencies"]:
-        if isinstance(spec, str) and spec not in {"pip"} and not spec.startswith("python"):
+    specs = [s for s in env["dependencies"] if isinstance(s, str)]
+    specs += [s for d in env["dependencies"] if isinstance(d, dict) for s in d["pip"]]
+    for spec in specs:
+        if spec not in {"pip", "-e ."} and not spec.startswith("python"):
             name, bound = _requirement(spec)
             found[name] = bound
     return found
@@ -48,7 +50,10 @@ def test_environment_uses_conda_forge_without_the_default_channel() -> None:
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert env["channels"] == ["conda-forge", "nodefaults"]
     pip_parts = [d for d in env["dependencies"] if isinstance(d, dict)]
-    assert pip_parts == [{"pip": ["-e ."]}], "the package itself is installed with pip"
+    assert len(pip_parts) == 1 and pip_parts[0]["pip"][-1] == "-e .", \
+        "the package itself is installed with pip"
+    # only what conda-forge does not carry comes from PyPI
+    assert pip_parts[0]["pip"][:-1] == ["axe-playwright-python>=0.1.8"]
 
 
 def test_environment_matches_pyproject_names_and_lower_bounds() -> None:
