@@ -20,8 +20,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name wres --display-name "Python (wres)" >/dev/null
 	touch $(STAMP)
 
-report: install
-	$(BIN)/wres run --output outputs
+report: install browser
+	$(BIN)/wres run --pdf --output outputs
 
 # Debian's Chromium (driven by Playwright: page checks, axe-core, PDFs) and poppler-utils
 # (pdftotext, pdfinfo: the PDF tests read the data packs back).

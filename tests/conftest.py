@@ -47,7 +47,7 @@ def report_run(tmp_path_factory) -> Path:
     output = root / "outputs"
     wres = Path(sys.executable).parent / "wres"
     done = subprocess.run([str(wres), "run", "--params", str(params), "--output", str(output),
-                           "--year", str(REPORT_YEAR), "--jobs", "2", "--quiet"],
+                           "--year", str(REPORT_YEAR), "--jobs", "2", "--quiet", "--pdf"],
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     return output

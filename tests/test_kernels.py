@@ -29,9 +29,17 @@ async def main():
         client.stop_channels()
         pids.append(["transport", info["transport"]])
         await km.shutdown_kernel(now=True)
+    import psutil
+    from wres.batch.kernels import get_zygote
+    zygote, deadline, reaped = psutil.Process(get_zygote()._process.pid), time.time() + 10, 0.0
+    while not reaped and time.time() < deadline:  # the zygote reaps its kernels as they go
+        times = zygote.cpu_times()
+        reaped = times.children_user + times.children_system
+        time.sleep(0.1)
     km = ForkKernelManager(kernel_name="python3")
     await km.start_kernel()
-    print(json.dumps({"outputs": pids, "orphan": km.provisioner.pid}), flush=True)
+    print(json.dumps({"outputs": pids, "orphan": km.provisioner.pid, "reaped": reaped}),
+          flush=True)
     time.sleep(120)
 
 asyncio.run(main())
@@ -51,6 +59,8 @@ def test_each_kernel_is_a_fresh_process_on_ipc_and_dies_with_its_worker():
     assert len(set(kernel_pids)) == 2, "every notebook gets a process of its own"
     zygotes = {int(o[1]) for o in outputs}
     assert len(zygotes) == 1 and zygotes.pop() != worker.pid  # forked from the warm parent
+    # reaped by the zygote: the kernels' CPU time counts in the batch's (bench_national.py)
+    assert report["reaped"] > 0
     orphan = report["orphan"]
     assert psutil.pid_exists(orphan)
     assert not [c for c in psutil.Process(orphan).net_connections(kind="tcp")

@@ -7,10 +7,11 @@ from scipy.stats.contingency import relative_risk
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from wres.present import narrative
+from wres.present.narrative.changes import change_sentence, change_sentences
 from wres.present.narrative.findings import finding, findings
 from wres.present.narrative.sentences import (
-    change_sentence,
     not_submitted_message,
+    not_submitted_section,
     pay_band_sentence,
     senior_share_sentence,
     unknown_sentence,
@@ -283,6 +284,88 @@ def test_not_submitted_message():
         "Indicator 4 (fitness to practise) was not submitted for 2024 by Northshire."
     )
     assert "(funded non-mandatory CPD)" in not_submitted_message(5, 2024, "Northshire")
+
+
+def test_not_submitted_section_says_why_the_section_is_empty():
+    assert not_submitted_section("figure", 2024) == "Not submitted for 2024, so there is no figure."
+    assert not_submitted_section("change", 2023) == (
+        "Not submitted for 2023, so no change since last year can be given.")
+    with pytest.raises(KeyError, match="'table'"):
+        not_submitted_section("table", 2024)
+
+
+def _two_years(measures=("disciplinary",), indicator=3):
+    """Two years of results (2023, 2024) for every service, from counts, and their changes."""
+    from wres.analysis.change import year_on_year
+    from wres.analysis.results import compute_results
+
+    counts = pd.DataFrame(
+        [{"authority": "Northshire", "year": year, "service": service, "indicator": indicator,
+          "measure": measure, "ethnic_group": group, "denominator": d, "numerator": n}
+         for year in (2023, 2024) for measure in measures
+         for service, scale in (("adults", 1), ("children", 2))
+         for group, d, n in (("white", 600, 15 * scale), ("minority", 300, 20 + year % 2))])
+    results = compute_results(counts)
+    return results, year_on_year(results, 2024)
+
+
+def _withhold(results, **where):
+    """``results`` with the ratio of the rows matching ``where`` shown as [c]."""
+    shown = results.astype({"relative_likelihood": object})
+    chosen = np.logical_and.reduce([shown[k] == v for k, v in where.items()])
+    shown.loc[chosen, "relative_likelihood"] = "[c]"
+    return shown
+
+
+def _withheld_keys(shown, changes):
+    from wres.analysis.disclosure import withheld_changes
+
+    return withheld_changes(changes, shown)
+
+
+def test_a_change_withheld_because_of_last_year_says_so():
+    results, changes = _two_years()
+    shown = _withhold(results, year=2023, service="all")
+    lines = change_sentences(changes, withheld=_withheld_keys(shown, changes), shown=shown)
+    assert lines[0] == ("Total: Last year's figure was withheld to protect small counts, so no "
+                        "change can be given.")
+    assert lines[1].startswith("Adults: Since 2023 the relative likelihood")
+    assert len(lines) == 3
+
+
+def test_services_withheld_for_the_same_reason_share_one_sentence():
+    results, changes = _two_years()
+    shown = _withhold(_withhold(results, year=2024, service="adults"), year=2024,
+                      service="children")
+    shown = _withhold(shown, year=2023, service="children")
+    lines = change_sentences(changes, withheld=_withheld_keys(shown, changes), shown=shown)
+    assert lines[1:] == [
+        "Adults: This year's figure is withheld to protect small counts, so no change can be "
+        "given.",
+        "Children: This year's and last year's figures are withheld to protect small counts, "
+        "so no change can be given."]
+    shown = _withhold(results, year=2024)
+    lines = change_sentences(changes, withheld=_withheld_keys(shown, changes), shown=shown)
+    assert lines == ["Total, Adults and Children: This year's figures are withheld to protect "
+                     "small counts, so no change can be given."]
+
+
+def test_without_the_published_rows_a_withheld_change_is_still_explained():
+    results, changes = _two_years()
+    shown = _withhold(results, year=2023, service="all")
+    lines = change_sentences(changes, withheld=_withheld_keys(shown, changes))
+    assert lines[0] == ("Total: The change since 2023 is not shown, because a figure in one of "
+                        "the two years is withheld to protect small numbers of staff.")
+
+
+def test_change_sentences_name_the_measure_only_when_there_are_several():
+    results, changes = _two_years(measures=("colleagues", "managers"), indicator=7)
+    lines = change_sentences(changes)
+    assert len(lines) == 6
+    assert lines[0].startswith("Total, report harassment, bullying or abuse from colleagues: "
+                               "Since 2023 the relative likelihood")
+    assert change_sentences(changes.iloc[0:0]) == [
+        "No earlier year was submitted, so there is no change to report."]
 
 
 def test_senior_share_sentence():

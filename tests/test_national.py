@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from pathlib import Path
@@ -10,7 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wres.analysis.benchmark_rates import RATE, SENIOR_SHARE
+from wres.analysis.benchmark_rates import RATE, SENIOR_SHARE, proportion_funnel
+from wres.analysis.disclosure import DisclosureError, apply_disclosure
+from wres.analysis.disclosure.pages import read_tables
 from wres.analysis.national import (
     NOT_SUBMITTED,
     PUBLICATION_LEFT_OUT,
@@ -23,18 +26,22 @@ from wres.analysis.national import (
 from wres.core.paths import resolve_paths
 from wres.inputs.params import read_regions
 from wres.inputs.published import PUBLISHED_FILE, published_national
-from wres.present.figures.funnel import drawn_rows, funnel_plot
+from wres.present.figures.funnel import drawn_rows, funnel_plot, named_mask
 from wres.present.figures.funnel_proportion import proportion_funnel_plot
 from wres.present.national import (
     _curves,
     authority_comparison,
+    check_disclosure,
     comparison_sentences,
     limits_sentence,
     national_table,
     positions_table,
     region_table,
+    regions_html,
+    totals_sentence,
 )
 from wres.present.national_rates import rates_sentence, rates_table, shown_rates
+from wres.present.national_tables import by_region_html
 from wres.stats.funnel import ADJUSTED, NOT_ASSESSED
 
 Z998 = 3.090232
@@ -52,14 +59,24 @@ def view() -> NationalView:
     return build_national_view(2024, [str(SAMPLE / "*.csv")], params_dir=PARAMS)
 
 
+@pytest.fixture(scope="module")
+def public() -> NationalView:
+    """The same year in the publication profile, as `wres run` publishes it."""
+    return build_national_view(2024, [str(SAMPLE / "*.csv")], params_dir=PARAMS,
+                               profile="publication")
+
+
 def _rows(frame: pd.DataFrame, indicator: int, measure: str) -> pd.DataFrame:
     return frame[(frame["indicator"] == indicator) & (frame["measure"] == measure)]
 
 
-def _pooled_rl(indicator: int, authorities: list[str] | None = None) -> float:
+def _pooled_rl(indicator: int, authorities: list[str] | None = None,
+               measure: str | None = None) -> float:
     """RL from counts summed by hand over the authorities' raw files (broad groups = minority)."""
     raw = pd.concat(pd.read_csv(p) for p in sorted(SAMPLE.glob("*.csv")))
     raw = raw[(raw["year"] == 2024) & (raw["indicator"] == indicator)]
+    if measure is not None:
+        raw = raw[raw["measure"] == measure]
     if authorities is not None:
         raw = raw[raw["authority"].isin(authorities)]
     minority = raw[~raw["ethnic_group"].isin(["white", "unknown"])]
@@ -154,10 +171,8 @@ def test_authorities_with_no_minority_events_are_on_the_funnel_and_flagged_small
     assert (rows["n_authorities"] == 12).all()
 
 
-def test_publication_profile_withholds_rls_from_small_counts() -> None:
-    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS,
-                                        indicators=[4], profile="publication")
-    rows = view.national
+def test_publication_profile_withholds_rls_whose_counts_are_hidden(public) -> None:
+    rows = _rows(public.national, 4, "fitness_to_practise")
     hidden = rows[rows["withheld"]]
     assert len(hidden) >= 1
     assert (hidden["position"] == WITHHELD).all()
@@ -168,17 +183,98 @@ def test_publication_profile_withholds_rls_from_small_counts() -> None:
         "[c]"}
 
 
-def test_publication_national_csv_leaves_out_the_figures_added_with_the_funnel_test(
-        tmp_path: Path) -> None:
-    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS, indicators=[3],
-                               profile="publication")
-    written = pd.read_csv(write_national_csv(view.national, tmp_path, profile="publication"))
+def test_withheld_is_decided_as_the_results_file_decides_it_secondary_suppression_included(
+        public) -> None:
+    # Juniper Coast 2024, leavers: 7 of 100 minority ethnic and 114 of 927 white staff left,
+    # no count below 5, but disclosure control hides it to protect a small count beside it
+    truth = public.truth
+    juniper = truth[(truth["authority"] == "Juniper Coast")]
+    leavers = _rows(juniper, 8, "leavers")
+    headline = leavers[(leavers["service"] == "all") & (leavers["group"] == "minority")]
+    assert headline[["numerator", "denominator", "reference_numerator",
+                     "reference_denominator"]].values.tolist() == [[7, 100, 114, 927]]
+    published = apply_disclosure(juniper.reset_index(drop=True))
+    shown = published[(published["indicator"] == 8) & (published["service"] == "all")
+                      & (published["group"] == "minority")]
+    assert shown["numerator"].tolist() == ["[c]"]
+    row = _rows(public.national, 8, "leavers").set_index("authority").loc["Juniper Coast"]
+    assert row["withheld"] and row["position"] == WITHHELD
+    assert ("Juniper Coast", 2024, 8, "leavers") not in public.shown
+    assert ("Kestrel Bay", 2024, 6, "public") in public.shown
+
+
+@pytest.mark.parametrize(("indicator", "measure"), MEASURES)
+def test_publication_totals_are_of_the_authorities_whose_figures_are_published(
+        public, view, indicator: int, measure: str) -> None:
+    rows = _rows(public.national, indicator, measure)
+    pooled = rows[~rows["withheld"] & (rows["note"] != NOT_SUBMITTED)]["authority"].tolist()
+    assert set(pooled) == {a for a, y, i, m in public.shown if (i, m) == (indicator, measure)}
+    first = rows.iloc[0]
+    assert first["national_rl"] == pytest.approx(_pooled_rl(indicator, pooled, measure),
+                                                 rel=1e-12)
+    assert (first["in_total"], first["left_out"]) == (len(pooled), rows["withheld"].sum())
+    assert first["n_authorities"] <= len(pooled)
+    # the analyst's view pools every authority
+    everyone = _rows(view.national, indicator, measure).iloc[0]
+    assert everyone["national_rl"] == pytest.approx(_pooled_rl(indicator, measure=measure),
+                                                    rel=1e-12)
+    assert everyone["left_out"] == 0
+
+
+def test_the_page_says_how_many_authorities_the_totals_are_of(public) -> None:
+    rows = _rows(public.national, 3, "disciplinary")
+    assert totals_sentence(rows) == ("Totals are of the 6 authorities whose figures are "
+                                     "published; 6 are left out to protect small counts.")
+    assert totals_sentence(_rows(public.national, 6, "public")) == (
+        "Totals are of the 10 authorities whose figures are published; 1 is left out to "
+        "protect small counts.")
+    assert totals_sentence(_rows(public.national, 5, "cpd")) == ""
+    table = national_table(public.national).set_index("Measure")
+    row = table.loc["Enter the formal disciplinary process"]
+    assert (row["Authorities in the total"], row["Left out to protect small counts"]) == (
+        "6", "6")
+
+
+def test_publication_national_csv_has_only_figures_the_pages_show_at_their_precision(
+        public, tmp_path: Path) -> None:
+    path = write_national_csv(public.national, tmp_path, profile="publication")
+    written = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert not set(PUBLICATION_LEFT_OUT) & set(written.columns)
-    for column in ("relative_likelihood", "se", "precision", "national_rl_lower", "lower_95",
-                   "position", "withheld"):
-        assert column in written.columns
-    analyst = pd.read_csv(write_national_csv(view.national, tmp_path / "analyst"))
+    assert {"log_rl", "se", "precision", "z", "expected"} <= set(PUBLICATION_LEFT_OUT)
+    two_decimals = re.compile(r"^(\d+\.\d\d)?$")
+    for column in ("relative_likelihood", "rl_lower", "rl_upper", "national_rl",
+                   "national_rl_lower", "national_rl_upper", "lower_95", "upper_998", "phi"):
+        assert written[column].map(two_decimals.match).notna().all(), column
+    hidden = written[written["withheld"] == "True"]
+    assert len(hidden) and (hidden[["relative_likelihood", "rl_lower", "lower_95"]] == "").all(
+        ).all()
+    disciplinary = written[(written["indicator"] == "3")]
+    assert set(disciplinary["national_rl"]) == {
+        f"{_rows(public.national, 3, 'disciplinary')['national_rl'].iloc[0]:.2f}"}
+    analyst = pd.read_csv(write_national_csv(public.national, tmp_path / "analyst"))
     assert set(PUBLICATION_LEFT_OUT) <= set(analyst.columns)
+    # the authority summaries read it as before
+    sentences = comparison_sentences(authority_comparison(pd.read_csv(path), "Juniper Coast"))
+    assert sentences[-1] == ("Compared with other authorities, the likelihood of leaving the "
+                             "organisation is withheld to protect small counts.")
+    assert sentences[4].startswith("Compared with other authorities, the likelihood of "
+                                   "reporting harassment, bullying or abuse from people using "
+                                   "services, their relatives or the public (")
+
+
+def test_the_fail_closed_check_passes_the_page_and_stops_a_leak(public) -> None:
+    check_disclosure(public)  # the sample's national view publishes nothing to work out
+    leaky = public.national.copy()
+    # a withheld ratio shown after all: Juniper Coast's leavers
+    row = leaky.index[(leaky["authority"] == "Juniper Coast") & (leaky["indicator"] == 8)]
+    truth = _rows(public.truth, 8, "leavers")
+    truth = truth[(truth["authority"] == "Juniper Coast") & (truth["service"] == "all")
+                  & (truth["group"] == "minority")].iloc[0]
+    leaky.loc[row, ["relative_likelihood", "rl_lower", "rl_upper"]] = truth[
+        ["relative_likelihood", "rl_lower", "rl_upper"]].to_numpy(dtype=float)
+    leaky.loc[row, "position"] = "within limits"
+    with pytest.raises(DisclosureError, match="Juniper Coast 2024, indicator 8 leavers"):
+        check_disclosure(dataclasses.replace(public, national=leaky))
 
 
 def test_unknown_profile_and_empty_region_are_refused() -> None:
@@ -297,6 +393,74 @@ def test_region_breakdown_pools_counts_of_each_regions_authorities(view) -> None
     assert "7 managers" in table.columns
 
 
+def test_region_totals_in_publication_are_of_the_regions_published_figures(public) -> None:
+    # the issue's North 2024, indicator 2: Ashbourne Vale + Cindermoor (4 appointed) gave
+    # Cindermoor's 4 back; now North is Ashbourne Vale's own published figure
+    breakdown = region_breakdown(public.results, public.regions, shown=public.shown)
+    north = breakdown[(breakdown["region"] == "North") & (breakdown["indicator"] == 2)].iloc[0]
+    assert (north["authorities"], north["left_out"]) == (1, 1)
+    ashbourne = _rows(public.national, 2, "appointed").set_index("authority").loc[
+        "Ashbourne Vale"]
+    assert north["relative_likelihood"] == pytest.approx(ashbourne["relative_likelihood"])
+    table = region_table(breakdown, withhold=True).set_index("Region")
+    assert table.loc["North", "Authorities"] == "2"
+    assert table.loc["South West", "2"] == "[c]"  # Fernleigh Downs, its only authority, withheld
+    html = regions_html(public)
+    assert "North: Ashbourne Vale (4) and Cindermoor (2, 3, 4, 7 colleagues, 7 managers)" in html
+
+
+def _authorities(n: int) -> pd.DataFrame:
+    regions = ["North", "South", ""]
+    return pd.DataFrame({
+        "Authority": [f"Authority {i:03d}" for i in range(n)],
+        "Region": [regions[i % 3] for i in range(n)],
+        "Relative likelihood (95% CI)": ["[c]" if i % 7 == 0 else "1.10 (0.90–1.34)"
+                                         for i in range(n)],
+        "Position": ["withheld" if i % 7 == 0 else "above 95% limit" if i % 5 == 0
+                     else "within limits" for i in range(n)]}, dtype=object)
+
+
+def test_authority_tables_fold_by_region_with_each_regions_summary_always_shown() -> None:
+    html = by_region_html(_authorities(153), caption="Position of each authority on the "
+                          "funnel: indicator 3: disciplinary, 2024", collapse=True)
+    assert html.count("<details") == 3 and " open" not in html
+    summaries = re.findall(r"<summary>([^<]*)</summary>", html)
+    assert summaries[0] == ("North: 51 authorities: 34 within the limits, 9 above the limits, "
+                            "8 withheld")
+    assert summaries[-1].startswith("No region: 51 authorities")  # the unknown region last
+    tables = read_tables(html)
+    assert [t.caption.rsplit(", ", 1)[1] for t in tables] == ["North", "South", "No region"]
+    assert sum(len(t.rows) for t in tables) == 153
+    assert all(t.header == ["Authority", "Relative likelihood (95% CI)", "Position"]
+               for t in tables)
+    small = by_region_html(_authorities(12), caption="c, 2024", collapse=False)
+    assert small.count("<details class=\"region\" open>") == 3
+
+
+def test_a_crowded_funnel_names_at_most_ten_the_furthest_outside_the_widest_limits() -> None:
+    outside = np.array([0] * 100 + [1] * 30 + [2] * 4)
+    assert named_mask(outside[:110], np.zeros(110)).sum() == 10  # ten outside: all named
+    assert list(np.flatnonzero(named_mask(outside, np.zeros(134)))) == [130, 131, 132, 133]
+    widest = np.array([0] * 100 + [2] * 30)
+    strength = np.r_[np.zeros(100), np.arange(30) - 14.5]  # furthest: both ends
+    chosen = np.flatnonzero(named_mask(widest, strength))
+    assert list(chosen) == [100, 101, 102, 103, 104, 125, 126, 127, 128, 129]
+    # 150 authorities whose rates differ far more than chance: ten names on the plot
+    rng = np.random.default_rng(14)
+    sizes = rng.integers(50, 3000, 150)
+    rates = rng.beta(2, 18, 150)
+    frame = pd.DataFrame({"authority": [f"A{i}" for i in range(150)], "year": 2024,
+                          "indicator": 3, "measure": "disciplinary",
+                          "numerator": rng.binomial(sizes, rates), "denominator": sizes})
+    placed = proportion_funnel(frame, "numerator", "denominator")
+    assert (placed["position"] != "within limits").sum() > 10
+    fig, alt = proportion_funnel_plot(placed, what="staff", denominator_label="staff",
+                                      title="Crowded")
+    assert len(fig.axes[0].texts) == 10
+    assert "Named: 10 furthest" in fig.axes[0].get_legend_handles_labels()[1]
+    assert alt.count("limit)") == (placed["position"] != "within limits").sum()
+
+
 def test_funnel_plot_labels_authorities_outside_the_limits(view) -> None:
     rows = _rows(view.national, 6, "public")
     curve, unadjusted = _curves(drawn_rows(rows), view.levels)
@@ -364,16 +528,25 @@ def test_minority_ethnic_rates_of_every_measure_are_on_proportion_funnels(view) 
     assert public.set_index("authority").loc["Eastmarsh", "position"] == NOT_ASSESSED
 
 
-def test_publication_profile_withholds_proportions_from_small_counts() -> None:
-    view = build_national_view(2024, str(SAMPLE / "*.csv"), params_dir=PARAMS, indicators=[4],
-                               profile="publication")
-    shown = shown_rates(view)
+def test_publication_profile_withholds_proportions_from_hidden_counts(public) -> None:
+    shown = shown_rates(public)
     hidden = shown[shown["withheld"]]
     assert len(hidden) >= 1 and (hidden["position"] == WITHHELD).all()
     assert hidden[["numerator", "denominator", "proportion"]].isna().all().all()
     table = rates_table(shown[shown["kind"] == SENIOR_SHARE]).set_index("Authority")
     assert table.loc["Cindermoor", "Proportion"] == "[c]"
     assert table.loc["Brightwater", "Proportion"] == "31.9%"
+    # the pooled proportion is of the published authorities only
+    disciplinary = shown[(shown["kind"] == RATE) & (shown["indicator"] == 3)]
+    kept = disciplinary[~disciplinary["withheld"]]
+    assert disciplinary["national_proportion"].iloc[0] == pytest.approx(
+        kept["numerator"].sum() / kept["denominator"].sum(), rel=1e-12)
+    assert rates_sentence(disciplinary, "minority ethnic staff in post with this outcome",
+                          withhold=True).startswith(
+        "Pooled over 6 authorities, the proportion of minority ethnic staff in post with this "
+        "outcome was ")
+    assert "Totals are of the 6 authorities whose figures are published; 6 are left out" in (
+        rates_sentence(disciplinary, "staff", withhold=True))
 
 
 def test_proportion_funnel_plot_labels_only_authorities_outside_the_limits(view) -> None:

@@ -81,6 +81,40 @@ def test_each_page_counts_its_comparisons_and_says_how_it_tests_change(number):
     assert "range if ethnicity were known" in unknown
 
 
+def _published_code(nb: nbformat.NotebookNode) -> list[str]:
+    return [c.source for c in nb.cells
+            if c.cell_type == "code" and render.PUBLISH in render.tags_of(c)]
+
+
+@pytest.mark.parametrize("number", sorted(INDICATORS))
+def test_each_indicator_page_opens_with_the_councils_table(number):
+    nb = _read(INDICATOR_NOTEBOOKS[number])
+    published = _published_code(nb)
+    assert published[0].startswith(f"show.about({number},")
+    opening = "show.pay_band_table(" if number == 1 else "show.council_table("
+    assert opening in published[1] and "show.action_plan(" in published[2]
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert any(m.startswith("### Intervals, flags and counts") for m in markdown)
+
+
+@pytest.mark.parametrize("number", sorted(INDICATORS))
+def test_every_section_says_why_it_is_empty_when_the_indicator_was_not_submitted(number):
+    published = _published_code(_read(INDICATOR_NOTEBOOKS[number]))
+    guarded = [s for s in published if s.startswith("if submitted")]
+    assert all('\nelse:\n    show.not_submitted("' in s for s in guarded)
+    said = re.findall(r'show\.not_submitted\("(\w+)"', "\n".join(published))
+    assert said == ["results", "findings", "figure", "unknown", "change"]
+
+
+def test_the_summary_opens_with_the_councils_table_and_never_leaves_a_section_empty():
+    published = _published_code(_read(NOTEBOOKS / "00-summary.ipynb"))
+    table = next(s for s in published if "show.council_summary(" in s)
+    assert table.index("show.council_summary(") < table.index("show.headline_table(")
+    assert "else:" in table
+    assert any("Every indicator was submitted" in s for s in published)
+    assert not any(s.startswith("if submitted:") for s in published)
+
+
 def test_the_summary_counts_the_comparisons_of_the_whole_report():
     nb = _read(NOTEBOOKS / "00-summary.ipynb")
     parameters = next(c for c in nb.cells if "parameters" in render.tags_of(c))
@@ -109,6 +143,7 @@ def test_no_two_indicator_notebooks_share_a_code_cell():
 
 def test_the_notebooks_are_the_only_place_indicators_are_told_apart():
     shared = [ROOT / "wres" / "present" / "show.py", ROOT / "wres" / "present" / "tables.py",
+              ROOT / "wres" / "present" / "council.py", ROOT / "wres" / "present" / "markup.py",
               ROOT / "wres" / "batch" / "render.py",
               *(ROOT / "wres" / "present" / "narrative").glob("*.py")]
     for module in shared:

@@ -158,14 +158,40 @@ def test_forest_plot_one_broad_group_by_name():
                           "with white staff")
 
 
-def test_forest_plot_names_withheld_broad_groups():
+def _withheld_years(frame):
+    """{(measure, service, group): years whose ratio is withheld}, latest first."""
+    hidden = frame[frame["relative_likelihood"] == "[c]"]
+    years = {}
+    for r in hidden.sort_values("year", ascending=False).itertuples():
+        years.setdefault((r.measure, r.service, r.group), []).append(int(r.year))
+    return years
+
+
+def test_forest_plot_says_withheld_once_per_row():
     frame = sample_results("brightwater", 3, published=True)
     fig, alt = forest_plot(frame)
+    hidden = _withheld_years(frame)
+    every_year = sorted(set(frame["year"]), reverse=True)
+    expected = sorted("withheld" if years == every_year
+                      else f"{', '.join(map(str, years))}: withheld" for years in hidden.values())
+    texts = [t for t in fig.axes[0].texts if "withheld" in t.get_text()]
+    assert sorted(t.get_text() for t in texts) == expected
+    rows = [round(t.get_position()[1]) for t in texts]
+    assert len(rows) == len(set(rows)) == len(hidden)  # one text per row, never per year
     withheld = (frame["relative_likelihood"] == "[c]").sum()
-    assert withheld > 0
-    assert [t.get_text() for t in fig.axes[0].texts].count("withheld") == withheld
-    assert alt.count(" withheld") == withheld
+    assert withheld > len(hidden)  # the rows do have several withheld years
+    assert alt.count(" withheld") == withheld  # the alt text still goes year by year
     assert "staff of mixed ethnicity in all services withheld" in alt
+
+
+def test_forest_plot_names_the_withheld_years_beside_plotted_ones(disciplinary):
+    earlier = disciplinary.assign(year=2023).astype({"relative_likelihood": object})
+    earlier.loc[earlier["service"] == "all", "relative_likelihood"] = "[c]"
+    fig, _ = forest_plot(pd.concat([disciplinary, earlier]))
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["2023: withheld", "not computable"]
+    total = next(t for t in ax.texts if t.get_text() == "2023: withheld")
+    assert 0 < total.get_position()[1] < 0.5  # beside the Total row's 2023 point, not 2024's
 
 
 def test_forest_plot_group_and_groups_together_is_an_error(disciplinary):
@@ -205,7 +231,7 @@ def test_harassment_sources_plot_two_panels_sharing_a_log_axis():
         assert any(list(line.get_xdata()) == [1, 1] for line in ax.lines)
         assert tick_labels(ax) == ["Total", "Adults", "Children"]
         assert len({c.lines[0].get_marker() for c in ax.containers}) == 2  # one per year
-    assert [t.get_text() for t in right.texts] == ["withheld"]
+    assert [t.get_text() for t in right.texts] == ["2024: withheld"]  # 2023 is plotted
 
 
 def test_harassment_sources_plot_alt_text_covers_both_sources():
@@ -252,6 +278,19 @@ def test_pay_band_plot_two_panels_with_shares():
     assert "all services, 2024" in alt
 
 
+def test_pay_band_plot_says_withheld_once_per_band_in_each_panel():
+    frame = pay_bands().astype({"numerator": object})
+    frame.loc[(frame["measure"] == "Band C") & (frame["group"] == "minority"), "numerator"] = "[c]"
+    fig, alt = pay_band_plot(frame)
+    left, right = fig.axes
+    for ax in (left, right):
+        assert [t.get_text() for t in ax.texts] == ["withheld"]
+    # over the missing minority ethnic bar of band C (the third band), left of the white one
+    assert 1.5 < left.texts[0].get_position()[0] < 2.0
+    assert right.texts[0].get_position()[0] == 2
+    assert "band C withheld" in alt
+
+
 def test_pay_band_plot_unknown_service_is_an_error():
     with pytest.raises(ValueError, match="children"):
         pay_band_plot(pay_bands(), service="children")
@@ -274,7 +313,20 @@ def test_senior_management_plot_shares_per_service():
     assert f"all services: senior managers 12.0% ({100 * low:.1f} to {100 * high:.1f})" in alt
     assert "rest of the workforce 26.2%" in alt  # 144 of 144 + 406 staff who are not managers
     assert "whole workforce" not in alt
-    assert "children's services: senior managers withheld" in alt
+    assert "children's services: withheld." in alt
+    assert [t.get_text() for t in ax.texts] == ["withheld"]  # once for the row, at its middle
+    assert ax.texts[0].get_position()[1] == 2
+
+
+def test_senior_management_plot_with_every_share_withheld_has_no_empty_legend():
+    frame = pd.DataFrame([row(s, 3, 50, 18, 150, indicator=9, measure="senior_managers",
+                              numerator="[c]", relative_likelihood="[c]")
+                          for s in ("all", "adults")])
+    fig, alt = senior_management_plot(frame)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["withheld", "withheld"]
+    assert ax.get_legend() is None
+    assert "all services: withheld; adults' services: withheld." in alt
 
 
 def test_senior_management_plot_compares_with_the_rest_of_the_workforce():

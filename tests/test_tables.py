@@ -6,6 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wres.present.council import (
+    council_html,
+    council_table,
+    pay_band_table,
+    summary_council_table,
+)
 from wres.present.tables import action_plan_table, summary_table, to_html
 
 
@@ -196,3 +202,93 @@ def test_published_table_html_passes_the_disclosure_checker():
     assert disclosure.find_small_counts(html) == []
     unsafe = to_html(action_plan_table(results_module.compute_results(counts)))
     assert disclosure.find_small_counts(unsafe) != []
+
+
+# --- the councils' layout -------------------------------------------------------------------
+
+
+def test_council_table_rows_are_the_two_rates_and_the_likelihood(results):
+    table = council_table(results)
+    assert list(table.index) == ["Rate among white staff", "Rate among minority ethnic staff",
+                                 "Relative likelihood"]
+    assert list(table.columns) == ["Total", "Adults", "Children"]
+    assert table["Adults"].tolist() == ["2.5%", "6.5%", "2.62"]  # 2.46% and 6.45%, RL 2.6237
+    assert table["Total"].tolist() == ["2.5%", "6.5%", "0.75"]
+    # no white staff in children's services had the outcome: no ratio, said once
+    assert table.loc["Relative likelihood", "Children"] == "not computable"
+
+
+def test_council_table_follows_the_rates_of_the_rows():
+    rows = pd.DataFrame([row("all", 7, 268, 19, 1854, rate=7 / 268, reference_rate=19 / 1854,
+                             relative_likelihood=(7 / 268) / (19 / 1854))], dtype=object)
+    table = council_table(rows)
+    assert table["Total"].tolist() == ["1.0%", "2.6%", "2.55"]
+
+
+def test_council_table_shows_withheld_figures_as_the_marker(results):
+    results.loc[0, ["numerator", "relative_likelihood"]] = "[c]"  # adults, minority ethnic
+    table = council_table(results)
+    assert table["Adults"].tolist() == ["2.5%", "[c]", "[c]"]  # white staff's rate stays
+
+
+def test_council_table_for_one_measure_of_several(results):
+    seven = pd.DataFrame([row(s, 30, 200, 40, 400, indicator=7, measure=m, rate=0.15,
+                              reference_rate=0.1, relative_likelihood=1.5)
+                          for m in ("colleagues", "managers") for s in ("all", "adults")],
+                         dtype=object)
+    with pytest.raises(ValueError, match="several measures"):
+        council_table(seven)
+    table = council_table(seven, measure="managers")
+    assert list(table.columns) == ["Total", "Adults"]
+    assert table["Total"].tolist() == ["10.0%", "15.0%", "1.50"]
+
+
+def test_pay_band_table_puts_bands_in_rows_and_services_over_columns():
+    rows = pd.DataFrame([row(s, n1, 160, n0, 420, indicator=1, measure=band, rate=n1 / 160,
+                             reference_rate=n0 / 420, relative_likelihood=(n1 / 160) / (n0 / 420))
+                         for band, n1, n0 in (("Band A", 90, 190), ("Band B", 55, 150))
+                         for s in ("all", "adults")], dtype=object)
+    table = pay_band_table(rows)
+    assert list(table.index) == ["Band A", "Band B"] and table.index.name == "Pay band"
+    assert list(dict.fromkeys(table.columns.get_level_values(0))) == ["Total", "Adults"]
+    assert table.loc["Band A", "Total"].tolist() == ["45.2%", "56.2%", "1.24"]
+    html = council_html(table, caption="Pay bands")
+    assert html.count('<th scope="colgroup" colspan="3">') == 2
+    assert '<th scope="col" rowspan="2">Pay band</th>' in html
+    assert html.count('<th scope="col">') == 6  # three under each service
+    assert html.count('<th scope="row">') == 2
+
+
+def test_summary_council_table_words_the_flag_and_significance(results):
+    table = summary_council_table(results)
+    assert list(table.index) == ["3. Formal disciplinary process"]
+    assert table.iloc[0].tolist() == ["0.75 ▼ below, significant", "2.62 ▲ above, significant",
+                                      "not computable"]
+    results.loc[2, "significant"] = False
+    assert summary_council_table(results).iloc[0, 0] == "0.75 ▼ below, not significant"
+    results.loc[2, ["relative_likelihood", "numerator"]] = "[c]"
+    assert summary_council_table(results).iloc[0, 0] == "[c]"
+
+
+def test_council_html_has_a_caption_and_scoped_headers_and_never_wraps_a_figure(results):
+    html = council_html(council_table(results), caption="Disciplinary, <Northshire> 2024")
+    assert "<caption>Disciplinary, &lt;Northshire&gt; 2024</caption>" in html
+    assert re.findall(r'<th scope="col">([^<]*)</th>', html) == ["Total", "Adults", "Children"]
+    assert re.findall(r'<th scope="row">([^<]*)</th>', html) == [
+        "Rate among white staff", "Rate among minority ethnic staff", "Relative likelihood"]
+    assert html.count('<td class="num">') == 9 and "white-space: nowrap" in html
+    assert '<td class="num flag' not in html  # the three-row table carries numbers only
+
+
+def test_html_keeps_an_interval_on_one_line_and_names_a_measure_once(results):
+    seven = pd.DataFrame([row(s, 30, 200, 40, 400, indicator=7, measure=m,
+                              relative_likelihood=1.5, rl_lower=1.1, rl_upper=2.0)
+                          for m in ("colleagues", "managers") for s in ("all", "adults")],
+                         dtype=object)
+    html = to_html(action_plan_table(seven), row_groups="Measure", include_style=False)
+    assert html.count('<td class="nowrap">1.50 (1.10–2.00)</td>') == 4
+    groups = re.findall(r'<th scope="rowgroup" colspan="10">([^<]*)</th>', html)
+    assert groups == ["Report harassment, bullying or abuse from colleagues",
+                      "Report harassment, bullying or abuse from managers"]
+    assert html.count("<tbody>") == 2 and "Measure" not in html
+    assert re.findall(r'<th scope="row">([^<]*)</th>', html) == ["Total", "Adults"] * 2

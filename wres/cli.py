@@ -131,6 +131,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         print(f"asked {stop_all()} warm host(s) to stop")
         return 0
+    if args.pdf:
+        from wres.batch.pdf import BrowserMissing, require_browser
+
+        try:
+            require_browser()
+        except BrowserMissing as missing:
+            print(f"error: {missing}", file=sys.stderr)
+            return 2
     params_list, errors = load_all_params(Path(args.params) if args.params else Path("params"))
     if args.authority:
         wanted = {a.lower() for a in args.authority}
@@ -153,7 +161,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         result = run_batch(runs, Path(args.output), jobs=args.jobs, force=args.force,
                            quiet=args.quiet, scheduler=args.scheduler,
-                           warm_idle=args.warm_idle if args.warm else None)
+                           warm_idle=args.warm_idle if args.warm else None, pdf=args.pdf)
     except OutputBusy as busy:
         print(f"error: {busy}", file=sys.stderr)
         return 3
@@ -272,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="with --warm: the warm host exits after this long unused (default 900)")
     p.add_argument("--stop-warm", action="store_true",
                    help="stop this user's warm hosts and exit (runs nothing)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print one PDF data pack per authority and year "
+                        "(<output>/<year>/<slug>/data-pack.pdf: the summary and indicator "
+                        "pages for publication) with headless Chromium ('make browser')")
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("audit", help="try to work out hidden counts from everything published")

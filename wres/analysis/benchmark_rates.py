@@ -8,11 +8,12 @@ value, ``p0 +- z sqrt(p0 (1 - p0) / n)``), not widened for overdispersion, as PH
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
 
+from wres.analysis.disclosure.withheld import Headline, publish_results, published_headlines
 from wres.core.indicators import ALL_SERVICES, MINORITY
 from wres.core.names import COMPARISON_COUNTS
 from wres.stats.funnel import (
@@ -30,6 +31,8 @@ SENIOR_SHARE = "minority ethnic share of senior managers"
 SENIOR_INDICATOR = 9
 #: Note of an authority with results for some measures of the year but not this one.
 NOT_SUBMITTED = "not submitted"
+#: Position of an authority whose figure is withheld to protect small counts.
+WITHHELD = "withheld"
 _KEYS = ["authority", "year", "indicator", "measure"]
 
 
@@ -64,8 +67,33 @@ def proportion_funnel(
     return out
 
 
-def _withheld(counts: pd.DataFrame, min_count: int) -> np.ndarray:
-    return ((counts >= 1) & (counts < min_count)).any(axis=1).to_numpy()
+def _withheld(part: pd.DataFrame, shown: Collection[Headline]) -> np.ndarray:
+    keys = part[["authority", "year", "indicator", "measure"]].itertuples(index=False)
+    return np.array([(str(a), int(y), int(i), str(m)) not in shown for a, y, i, m in keys],
+                    dtype=bool)
+
+
+def _shown(results: pd.DataFrame, shown: Collection[Headline] | None,
+           min_count: int) -> Collection[Headline]:
+    return (published_headlines(publish_results(results, min_count=min_count))
+            if shown is None else shown)
+
+
+def _placed(frame: pd.DataFrame, numerator: str, denominator: str, hidden: np.ndarray,
+            levels: Sequence[float], withhold: bool) -> pd.DataFrame:
+    """`proportion_funnel` of the rows; with ``withhold``, of the rows not hidden only,
+    the hidden ones added back ``withheld`` with no figures of their own."""
+    if not withhold or not hidden.any():
+        return proportion_funnel(frame, numerator, denominator, levels=levels).assign(
+            withheld=hidden)
+    kept = frame[~hidden]
+    placed = (proportion_funnel(kept, numerator, denominator, levels=levels) if len(kept)
+              else proportion_funnel(frame, numerator, denominator, levels=levels).iloc[:0])
+    pooled = placed["national_proportion"].iloc[0] if len(placed) else np.nan
+    added = frame.loc[hidden, _KEYS].assign(national_proportion=pooled, note="",
+                                            position=WITHHELD)
+    return pd.concat([placed.assign(withheld=False), added.assign(withheld=True)],
+                     ignore_index=True)
 
 
 def rate_funnels(
@@ -74,22 +102,26 @@ def rate_funnels(
     indicators: Sequence[int],
     levels: Sequence[float] = LEVELS,
     min_count: int = 5,
+    shown: Collection[Headline] | None = None,
+    withhold: bool = False,
 ) -> pd.DataFrame:
     """The minority ethnic rate of each indicator x measure x year on a proportion funnel.
 
     Rows: all services pooled, all minority ethnic staff. ``withheld`` marks rows
-    with a count from 1 to ``min_count - 1`` among the comparison's four counts,
-    the same rows whose relative likelihood is withheld.
+    whose headline comparison is not in ``shown`` (its counts are not all
+    published; by default decided over ``results`` at ``min_count``), the same
+    rows whose relative likelihood is withheld. With ``withhold`` they are left
+    out of the pooled proportion and have no proportion, counts or limits.
     """
     rows = results[(results["service"] == ALL_SERVICES) & (results["group"] == MINORITY)
                    & results["indicator"].isin(list(indicators))]
+    visible = _shown(results, shown, min_count)
     parts = []
     for _, part in rows.groupby(["indicator", "measure", "year"], sort=True):
-        placed = proportion_funnel(part[[*_KEYS, "numerator", "denominator"]], "numerator",
-                                   "denominator", levels=levels)
-        counts = part[list(COMPARISON_COUNTS)].apply(pd.to_numeric, errors="coerce")
-        placed = placed.assign(kind=RATE, withheld=_withheld(counts, min_count))
-        parts.append(_with_missing(placed, sorted(results["authority"].unique())))
+        placed = _placed(part[[*_KEYS, "numerator", "denominator"]], "numerator",
+                         "denominator", _withheld(part, visible), levels, withhold)
+        parts.append(_with_missing(placed.assign(kind=RATE),
+                                   sorted(results["authority"].unique())))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
@@ -107,22 +139,26 @@ def _with_missing(placed: pd.DataFrame, authorities: list[str]) -> pd.DataFrame:
 
 
 def senior_share_funnel(
-    results: pd.DataFrame, *, levels: Sequence[float] = LEVELS, min_count: int = 5
+    results: pd.DataFrame, *, levels: Sequence[float] = LEVELS, min_count: int = 5,
+    shown: Collection[Headline] | None = None, withhold: bool = False,
 ) -> pd.DataFrame:
     """Indicator 9: the minority ethnic share of senior managers of known ethnicity.
 
     The share is minority ethnic senior managers / (minority ethnic + white
     senior managers), one row per authority x year; empty without indicator 9.
+    ``shown`` and ``withhold`` as in :func:`rate_funnels`.
     """
     rows = results[(results["service"] == ALL_SERVICES) & (results["group"] == MINORITY)
                    & (results["indicator"] == SENIOR_INDICATOR)]
+    visible = _shown(results, shown, min_count)
     parts = []
     for _, part in rows.groupby(["year"], sort=True):
         counts = part[list(COMPARISON_COUNTS)].apply(pd.to_numeric, errors="coerce")
         frame = part[_KEYS].assign(
             minority=counts["numerator"].to_numpy(),
             known=(counts["numerator"] + counts["reference_numerator"]).to_numpy())
-        placed = proportion_funnel(frame, "minority", "known", levels=levels)
-        placed = placed.drop(columns=["minority", "known"])
-        parts.append(placed.assign(kind=SENIOR_SHARE, withheld=_withheld(counts, min_count)))
+        placed = _placed(frame.reset_index(drop=True), "minority", "known",
+                         _withheld(part, visible), levels, withhold)
+        placed = placed.drop(columns=["minority", "known"], errors="ignore")
+        parts.append(placed.assign(kind=SENIOR_SHARE))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -20,6 +20,7 @@ import pandas as pd
 from wres import stats
 from wres.core.adjustments import normalise_adjust
 from wres.core.atomic import write_csv_atomic
+from wres.core.cache import memoised
 from wres.core.indicators import (
     ALL_SERVICES,
     BROAD_GROUPS,
@@ -185,7 +186,24 @@ def compute_results(
         ``comparison`` is ``primary`` for minority ethnic against white staff
         in all services (for every indicator with fixed measures, so not the
         pay bands), ``exploratory`` for the rest.
+
+    Notes
+    -----
+    In a ``wres run`` batch the results are kept in its cache for the same counts
+    and options (`wres.core.cache.memoised`): an authority's notebooks compute its
+    whole results once.
     """
+    bands = None if pay_bands is None else [str(band) for band in pay_bands]
+    options = [ci_method, rate_method, confidence_level, list(thresholds), bands, adjust]
+    return memoised("results", options, [counts], lambda: _compute_results(
+        counts, ci_method=ci_method, rate_method=rate_method, confidence_level=confidence_level,
+        thresholds=thresholds, pay_bands=bands, adjust=adjust))
+
+
+def _compute_results(counts: pd.DataFrame, *, ci_method: str, rate_method: str,
+                     confidence_level: float, thresholds: tuple[float, float],
+                     pay_bands: list[str] | None, adjust: str) -> pd.DataFrame:
+    """`compute_results` without the batch cache."""
     rows = _comparisons(pooled_services(counts))
     group_rate = stats.proportion_interval(
         rows["numerator"], rows["denominator"],

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import traceback
@@ -13,6 +14,7 @@ from typing import Any, Protocol, cast
 
 from wres.batch.outputs import file_facts, install, make_durable, new_staging, write_durably
 from wres.batch.plan import NOTEBOOKS, RunSpec
+from wres.core.cache import CACHE_ENV, CACHE_FOLDER
 from wres.core.indicators import INDICATORS
 from wres.core.names import BENCHMARK, SUMMARY
 
@@ -48,16 +50,51 @@ def execution_profiles(run: RunSpec) -> tuple[str, ...]:
     return ("analyst", "publication")
 
 
+def use_batch_cache(output_dir: str | Path) -> None:
+    """Use the cache (`wres.core.cache`) of the batch writing ``output_dir``, if it has one.
+
+    Kernels inherit the variable from this process; a driver runs one run, a
+    Dask worker runs many, so it is set (or cleared) for every run.
+    """
+    folder = Path(output_dir) / CACHE_FOLDER
+    if folder.is_dir():
+        os.environ[CACHE_ENV] = str(folder)
+    else:
+        os.environ.pop(CACHE_ENV, None)
+
+
 def _execute(run: RunSpec, profile: str, output_dir: Path) -> Any:
-    import papermill
+    """Execute the run's notebook with ``profile`` in a forked kernel; the executed notebook.
+
+    What ``papermill.execute_notebook(path, None, ...)`` does, less the JSON text
+    of the executed notebook it makes at the end and throws away when there is
+    no output path (a fifth of a driver's work per execution): the parameters
+    are injected, the papermill metadata recorded and a failing cell raises
+    ``PapermillExecutionError`` just the same.
+    """
+    from papermill.engines import papermill_engines
+    from papermill.execute import (
+        prepare_notebook_metadata,
+        raise_for_execution_errors,
+        remove_error_markers,
+    )
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+    from papermill.utils import chdir
 
     parameters = {**run.parameters, "profile": profile, "output_dir": str(output_dir)}
-    return papermill.execute_notebook(
-        run.notebook_path, None, parameters=parameters, cwd=str(NOTEBOOKS),
-        kernel_name="python3", kernel_manager_class="wres.batch.kernels.ForkKernelManager",
-        progress_bar=False, request_save_on_cell_execute=False, log_output=False,
-        shutdown_kernel="immediate", execution_timeout=run.timeout, start_timeout=60,
-    )
+    nb = parameterize_notebook(load_notebook_node(run.notebook_path), parameters,
+                               kernel_name="python3")
+    nb = remove_error_markers(prepare_notebook_metadata(nb, run.notebook_path, None))
+    with chdir(str(NOTEBOOKS)):
+        nb = papermill_engines.execute_notebook_with_engine(
+            None, nb, input_path=run.notebook_path, output_path=None, kernel_name="python3",
+            progress_bar=False, log_output=False, start_timeout=60, stdout_file=None,
+            stderr_file=None, kernel_manager_class="wres.batch.kernels.ForkKernelManager",
+            shutdown_kernel="immediate", execution_timeout=run.timeout,
+        )
+    raise_for_execution_errors(nb, None)
+    return nb
 
 
 def execute_run(run: RunSpec, provenance: dict[str, Any],
@@ -81,6 +118,7 @@ def execute_run(run: RunSpec, provenance: dict[str, Any],
     try:
         staging = new_staging(Path(run.output_dir))
         _STAGING.add(staging)
+        use_batch_cache(run.output_dir)
         profiles = execution_profiles(run)
         executed = {profile: _execute(run, profile, _ensure(staging / profile))
                     for profile in profiles}

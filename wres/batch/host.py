@@ -229,8 +229,10 @@ def _drive(conn: socket.socket, request: dict[str, Any]) -> int:
         if request["op"] == "run":
             reply = execute_run(RunSpec(**request["run"]), request["provenance"], installing)
         else:
+            from wres.batch.execute import use_batch_cache
             from wres.batch.manifest import consolidate
 
+            use_batch_cache(request["output_dir"])  # the authorities' decisions, made once
             consolidate(Path(request["output_dir"]), request["manifest"])
             reply = {"status": "ok"}
     except Exception as error:  # noqa: BLE001 - reported to the client

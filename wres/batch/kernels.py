@@ -308,7 +308,9 @@ def _serve(address: str, preload: list[str], parent: int) -> None:
         importlib.import_module("wres.batch.warm").warm_up()
     except Exception as error:  # noqa: BLE001 - a cold kernel is slower, not wrong
         print(f"wres: kernel warm-up skipped ({error})", file=sys.stderr)
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
+    # Kernels that exit are reaped here (`_reap`), so their CPU time counts in ours and
+    # in the batch's (``getrusage``); until then `ForkedProcess` sees them as zombies.
+    signal.signal(signal.SIGTERM, _reap_and_exit)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     tmp = address + ".tmp"
     listener.bind(tmp)
@@ -316,6 +318,7 @@ def _serve(address: str, preload: list[str], parent: int) -> None:
     os.rename(tmp, address)  # appears only once ready
     listener.settimeout(0.5)
     while True:
+        _reap()
         try:
             conn, _ = listener.accept()
         except TimeoutError:
@@ -342,6 +345,24 @@ def _serve(address: str, preload: list[str], parent: int) -> None:
         os.rmdir(os.path.dirname(address))  # the owner's close() may not come (it was killed)
     except OSError:
         pass
+    _reap()
+
+
+def _reap_and_exit(*_: object) -> None:
+    """SIGTERM in the zygote: reap the kernels that have gone, then exit at once."""
+    _reap()
+    os._exit(0)
+
+
+def _reap() -> None:
+    """Collect every child kernel that has exited (never waits for one still running)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def _become_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
@@ -349,7 +370,6 @@ def _become_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
     code = 0
     try:
         conn.close()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupts reach the kernel
         os.setsid()

@@ -78,18 +78,24 @@ def record_outcome(
 
 def write_manifest(output_dir: Path, manifest: dict[str, Any],
                     records: dict[str, dict[str, Any]],
-                    previous: dict[str, dict[str, Any]], commit: str | None) -> dict[str, Any]:
-    """Write manifest.json: this batch's runs, plus earlier runs outside this batch."""
+                    previous: dict[str, dict[str, Any]], commit: str | None,
+                    data_packs: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Write manifest.json: this batch's runs, plus earlier runs outside this batch.
+
+    ``data_packs`` are the PDF data packs in place (`wres.batch.pdf`), by authority-year.
+    """
     from wres import __version__
 
     merged = dict(previous)
     merged.update(records)
-    final = {
+    final: dict[str, Any] = {
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "wres_version": __version__,
         "git_commit": commit,
         "runs": [merged[k] for k in sorted(merged)],
     }
+    if data_packs:
+        final["data_packs"] = {k: data_packs[k] for k in sorted(data_packs)}
     _write_durably(output_dir / MANIFEST, json.dumps(final, indent=1, default=str))
     manifest.clear()
     manifest.update(final)
@@ -116,12 +122,13 @@ def consolidate(output_dir: Path, manifest: dict[str, Any]) -> None:
     from wres.analysis.results import EXTRA_COLUMNS, RESULT_COLUMNS
     from wres.batch.site import build_index
     from wres.core.atomic import write_csv_atomic
+    from wres.core.csv_safety import read_csv  # labels as they were, quotes taken off
 
     frames = []
     for run in manifest["runs"]:
         path = (run.get("outputs") or {}).get("results")
         if run.get("status") == "ok" and path and (output_dir / path).is_file():
-            frames.append(pd.read_csv(output_dir / path, keep_default_na=True))
+            frames.append(read_csv(output_dir / path, keep_default_na=True))
     results = (pd.concat(frames, ignore_index=True) if frames
                else pd.DataFrame(columns=RESULT_COLUMNS + EXTRA_COLUMNS))
     results = results.sort_values(["authority", "year", "indicator"], kind="stable")

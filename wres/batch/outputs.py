@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from wres.core.cache import CACHE_FOLDER
+
 #: Prefix of the folders runs stage their outputs in, inside the output folder.
 STAGING_PREFIX = ".staging-"
 
@@ -119,7 +121,7 @@ def fsync_folder(folder: Path) -> None:
 
 
 def remove_leftovers(output_dir: Path) -> int:
-    """Remove staging folders and temporary files a killed batch left; return how many.
+    """Remove staging folders, the cache and temporary files a killed batch left; how many.
 
     Call only while holding the output folder's lock: a live batch's staging
     folders look the same.
@@ -127,7 +129,9 @@ def remove_leftovers(output_dir: Path) -> int:
     removed = 0
     if not output_dir.is_dir():
         return removed
-    for path in output_dir.glob(f"{STAGING_PREFIX}*"):
+    for path in [*output_dir.glob(f"{STAGING_PREFIX}*"), output_dir / CACHE_FOLDER]:
+        if not path.exists():
+            continue
         shutil.rmtree(path, ignore_errors=True)
         removed += 1
     for pattern in (".*.tmp", "*/*/.*.tmp"):  # wres.core.atomic's temporary files

@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -210,15 +211,53 @@ def run_key(inputs: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
+#: The columns of national.csv a summary quotes (`wres.present.national.authority_comparison`),
+#: besides the limits (``lower_*``, ``upper_*``).
+QUOTED_COLUMNS = ("authority", "year", "indicator", "measure", "relative_likelihood",
+                  "position", "limits", "national_rl", "note", "withheld")
+
+
 def national_inputs(run: RunSpec) -> str:
-    """What a summary takes from national.csv: this authority's rows only."""
+    """What a summary quotes from national.csv: its authority's figures, exactly as written.
+
+    A summary shows where its authority sits against the national figure and the
+    limits, so it depends on those columns of its own rows and nothing else: not
+    on other authorities' rows, nor on the columns it does not quote
+    (overdispersion, p-values, counts of authorities). The national figure and
+    the limits move with any authority's counts, so a summary re-runs whenever
+    they change.
+    """
     path = Path(run.parameters.get("national") or "")
-    if not path.is_file():
+    try:
+        facts = path.stat()
+    except OSError:
         return "absent"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    mine = [line for line in lines[1:] if line.startswith(_csv_field(run.authority) + ",")]
-    return hashlib.sha256("\n".join(lines[:1] + mine).encode()).hexdigest()
+    quoted = _quoted_rows(str(path), facts.st_mtime_ns, facts.st_size)
+    return quoted.get(run.authority) or quoted[""]
 
 
-def _csv_field(text: str) -> str:
-    return f'"{text.replace(chr(34), 2 * chr(34))}"' if any(c in text for c in ',"\n') else text
+@lru_cache(maxsize=8)
+def _quoted_rows(path: str, mtime_ns: int, size: int) -> dict[str, str]:
+    """Hash of each authority's quoted figures in national.csv ("" : an authority with none).
+
+    Read once per version of the file (its modification time and size), not once per
+    summary.
+    """
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        keep = [i for i, name in enumerate(header) if name in QUOTED_COLUMNS
+                or (name.startswith(("lower_", "upper_")) and not name.endswith("_unadjusted"))]
+        where = header.index("authority") if "authority" in header else -1
+        rows: dict[str, list[str]] = {}
+        for row in reader:
+            if where >= 0 and len(row) > where:
+                rows.setdefault(row[where], []).append(
+                    repr([row[i] if i < len(row) else "" for i in keep]))
+    columns = repr([header[i] for i in keep])
+    digests = {authority: hashlib.sha256("\n".join([columns, *lines]).encode()).hexdigest()
+               for authority, lines in rows.items()}
+    digests[""] = hashlib.sha256(columns.encode()).hexdigest()
+    return digests

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -23,6 +24,7 @@ from wres.batch.manifest import (
     write_manifest,
 )
 from wres.batch.outputs import remove_leftovers
+from wres.batch.pdf import MANIFEST_KEY, current_packs, make_packs, stale_packs
 from wres.batch.plan import (
     RunSpec,
     log,
@@ -31,7 +33,8 @@ from wres.batch.plan import (
     package_versions,
     run_key,
 )
-from wres.core.names import BENCHMARK, SUMMARY
+from wres.core.cache import make_cache_dir
+from wres.core.names import BENCHMARK, NATIONAL_SLUG, SUMMARY
 from wres.inputs.params import (
     AuthorityParams,
     ParamsError,
@@ -93,6 +96,7 @@ def run_batch(
     quiet: bool = False,
     scheduler: str | None = None,
     warm_idle: float | None = None,
+    pdf: bool = False,
 ) -> BatchResult:
     """Run (or skip) every run, then write results.csv, manifest.json and index.html.
 
@@ -103,12 +107,14 @@ def run_batch(
     the same key and their outputs in place, are skipped. An authority's summary
     waits for its year's national view only when that view is being re-run.
     ``warm_idle`` keeps the batch host warm for the next batch (`wres.batch.resident`).
+    ``pdf`` prints each authority-year's PDF data pack whose pages changed (`wres.batch.pdf`).
     """
     output_dir = Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     with OutputLock(output_dir).acquire(wait=2.0) as lock:
         if remove_leftovers(output_dir):
             log.info("removed what an interrupted batch left in %s", output_dir)
+        cache = make_cache_dir(output_dir)  # validated counts, shared by the batch's kernels
         manifest = load_manifest(output_dir)
         previous = {r["id"]: r for r in manifest.get("runs", [])}
         journaled = replay(output_dir)  # runs finished by a batch that was stopped
@@ -124,11 +130,15 @@ def run_batch(
                 executor = make_executor(scheduler, jobs, lock_fd=lock.fd, warm=warm)
                 batch.run(executor, journal)
             result = batch.result
+            packs = ({f"{r.year}/{r.slug}" for r in runs if r.slug != NATIONAL_SLUG}
+                     if pdf else None)
             if (result.done or result.failed or journaled
-                    or not (output_dir / "index.html").is_file()):
+                    or not (output_dir / "index.html").is_file()
+                    or (packs and stale_packs(manifest.get(MANIFEST_KEY), {
+                        **previous, **batch.records}.values(), packs, output_dir))):
                 commit = batch.provenance["git_commit"] if batch.provenance else git_commit()
                 _conclude(output_dir, manifest, batch.records, previous, commit, journal,
-                          executor, result)
+                          executor, result, packs)
         except BaseException:
             if executor is not None:
                 executor.close(abort=True)
@@ -137,6 +147,7 @@ def run_batch(
         finally:
             batch.progress.close()
             journal.close()
+            shutil.rmtree(cache, ignore_errors=True)
             if executor is not None:
                 executor.close()
     return result
@@ -144,15 +155,20 @@ def run_batch(
 
 def _conclude(output_dir: Path, manifest: dict[str, Any], records: dict[str, dict[str, Any]],
               previous: dict[str, dict[str, Any]], commit: str | None, journal: Journal,
-              executor: Executor | None, result: BatchResult) -> None:
+              executor: Executor | None, result: BatchResult,
+              packs: set[str] | None = None) -> None:
     """Fold the journal into manifest.json, then write results.csv and index.html.
+
+    Data packs whose pages changed are removed; with ``packs`` (authority-years,
+    ``"2024/ashbourne-vale"``) those missing are printed first, and recorded.
 
     The journal is dropped last, once the manifest holding its records is durably
     written and the index built from it: a batch killed before that concludes
     again next time. A failure here (a full disk) is reported in ``result.errors``.
     """
     try:
-        final = write_manifest(output_dir, manifest, records, previous, commit)
+        made = _data_packs(output_dir, manifest, {**previous, **records}, packs, result)
+        final = write_manifest(output_dir, manifest, records, previous, commit, made)
         if executor is None or not executor.consolidate(output_dir, final):
             consolidate(output_dir, final)
         journal.remove()
@@ -161,6 +177,20 @@ def _conclude(output_dir: Path, manifest: dict[str, Any], records: dict[str, dic
                 if journal.path.exists() else "")
         result.errors.append(f"manifest, results.csv or index.html not written: "
                              f"{describe_error(error)}{kept}")
+
+
+def _data_packs(output_dir: Path, manifest: dict[str, Any], runs: dict[str, dict[str, Any]],
+                packs: set[str] | None, result: BatchResult) -> dict[str, dict[str, Any]]:
+    """The data packs still current, plus those printed now; a pack not made is an error."""
+    current = current_packs(manifest.get(MANIFEST_KEY), runs.values(), output_dir)
+    if packs:
+        try:
+            made, problems = make_packs(output_dir, runs.values(), current, packs)
+        except Exception as error:  # noqa: BLE001 - no browser: the reports still conclude
+            made, problems = {}, [f"data packs not made: {describe_error(error)}"]
+        current.update(made)
+        result.errors.extend(problems)
+    return current
 
 
 class _Batch:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from wres.core.csv_safety import neutralise_formulas
+
 _UMASK: int | None = None
 _UMASK_LOCK = threading.Lock()
 
@@ -86,5 +88,11 @@ def write_bytes_atomic(path: Path, data: bytes) -> Path:
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: Path) -> Path:
-    """Write ``frame`` as CSV (no index) to ``path`` atomically."""
-    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+    """Write ``frame`` as CSV (no index) to ``path`` atomically.
+
+    Text cells a spreadsheet would run as a formula get a leading quote
+    (`wres.core.csv_safety.neutralise_formulas`); read the file back with
+    `wres.core.csv_safety.read_csv` to get the labels as they were.
+    """
+    safe = neutralise_formulas(frame)
+    return write_atomic(path, lambda tmp: safe.to_csv(tmp, index=False))

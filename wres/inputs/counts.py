@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from wres.core import cache
+from wres.core.csv_safety import restore_formulas
 from wres.core.indicators import BROAD_GROUPS, MINORITY
 from wres.core.paths import resolve_paths
 from wres.inputs.validation import (
@@ -64,9 +66,37 @@ def read_counts(paths: Sequence[Path] | Path | str, sheet: str | None = None) ->
     ------
     ValidationError
         Listing every problem in every file (missing or unreadable files too).
+
+    Notes
+    -----
+    In a ``wres run`` batch the validated frame is kept in the batch's cache
+    (`wres.core.cache`) under the hash of the files' bytes, so an authority's
+    other notebooks load it instead of validating again; errors are never kept.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [Path(paths)]
+    paths = [Path(paths)] if isinstance(paths, (str, Path)) else [Path(p) for p in paths]
+    key = _cache_key(paths, sheet)
+    counts = cache.load("counts", key) if key is not None else None
+    if counts is None:
+        counts = _read_validated(paths, sheet)
+        if key is not None and _cache_key(paths, sheet) == key:  # unchanged while read
+            cache.store("counts", key, counts)
+    return counts
+
+
+def _cache_key(paths: list[Path], sheet: str | None) -> str | None:
+    """What a validated counts frame is kept under: the files' bytes, options and code."""
+    if cache.cache_dir() is None:
+        return None
+    try:
+        contents = [path.read_bytes() for path in paths]
+    except OSError:
+        return None  # read_counts names the missing or unreadable file
+    options = ["read_counts", sheet, *(path.suffix.lower() for path in paths)]
+    return cache.content_key(cache.code_identity("core", "inputs"), options, contents)
+
+
+def _read_validated(paths: list[Path], sheet: str | None) -> pd.DataFrame:
+    """`read_counts` without the cache."""
     problems: list[Problem] = []
     parts: list[pd.DataFrame] = []
     for path in map(Path, paths):
@@ -174,7 +204,8 @@ def _csv_grid(path: Path) -> list[list[object]]:
         raise _Unreadable(
             f"a CSV file with the same number of fields on every line ({message})"
         ) from None
-    return frame.to_numpy().tolist()
+    # a file wres wrote (wres aggregate) has quoted labels a spreadsheet would run: unquote
+    return restore_formulas(frame).to_numpy().tolist()
 
 
 def _xlsx_grid(path: Path, sheet: str | None) -> tuple[list[list[object]], str]:

@@ -17,6 +17,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from wres.core.csv_safety import read_csv
 from wres.core.indicators import MINORITY, WHITE
 from wres.inputs.ethnicity import EthnicityMap, load_ethnicity_map, map_ethnicity
 from wres.inputs.validation import COUNT_COLUMNS, Problem, ValidationError
@@ -187,7 +188,7 @@ def _read_extract(
 def _read_table(path: Path) -> pd.DataFrame:
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         return pd.read_excel(path, dtype=str).fillna("").astype("object")
-    return pd.read_csv(path, dtype=str, keep_default_na=False).astype("object")
+    return read_csv(path, dtype=str, keep_default_na=False).astype("object")  # unquoted
 
 
 def _column_name(name: object) -> str:

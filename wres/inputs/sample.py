@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from wres.core.atomic import write_text_atomic
+from wres.core.atomic import write_csv_atomic, write_text_atomic
 from wres.core.indicators import SERVICES
 from wres.inputs.ethnicity import load_ethnicity_map
 from wres.inputs.extracts import aggregate_extracts
@@ -195,8 +195,7 @@ def generate_sample(
             if authority.extracts is not None:
                 folder = data_dir / "extracts" / authority.slug / str(year)
                 for name, frame in extracts.items():
-                    written.append(write_text_atomic(folder / f"{name}.csv",
-                                                     frame.to_csv(index=False)))
+                    written.append(write_csv_atomic(frame, folder / f"{name}.csv"))
             counts = aggregate_extracts(
                 authority=authority.name, year=year, ethnicity_map=ethnicity_map,
                 broad_groups=authority.broad_groups, **extracts,
@@ -205,7 +204,7 @@ def generate_sample(
             parts.append(counts[~counts["indicator"].isin(omitted)])
         counts_path = data_dir / f"{authority.slug}.csv"
         counts = pd.concat(parts, ignore_index=True)
-        written.append(write_text_atomic(counts_path, counts.to_csv(index=False)))
+        written.append(write_csv_atomic(counts, counts_path))
         written.append(_write_params(authority, counts_path, params_dir, years))
     return written
 

@@ -1,7 +1,10 @@
-"""Words, tables and displays of the national view.
+"""Words and displays of the national view, and its fail-closed disclosure check.
 
-The proportion funnels (minority ethnic rates, senior managers' share) are in
-`wres.present.national_rates`.
+The tables are in `wres.present.national_tables`, the proportion funnels
+(minority ethnic rates, senior managers' share) in `wres.present.national_rates`.
+In the publication profile every total is of the authorities whose figures are
+published (`wres.analysis.national`), and :func:`check_disclosure` attacks the
+page's tables and ``national.csv`` before anything is shown or written.
 """
 
 from __future__ import annotations
@@ -15,21 +18,22 @@ import numpy as np
 import pandas as pd
 
 from wres.analysis.benchmark import MIN_AUTHORITIES_FOR_OVERDISPERSION
+from wres.analysis.disclosure.national_check import check_national_view
 from wres.analysis.national import (
     MEASURE_KEYS,
     NOT_SUBMITTED,
     WITHHELD,
     NationalView,
+    publication_frame,
     region_breakdown,
     write_national_csv,
 )
 from wres.core.indicators import get_indicator
-from wres.core.names import MARKER, MIN_COUNT
 from wres.inputs.published import PUBLISHED_SOURCE, published_national
+from wres.present import national_rates
 from wres.present.figures.common import figure_to_html
 from wres.present.figures.funnel import NO_MINORITY, NO_WHITE, drawn_rows, funnel_plot
 from wres.present.narrative.words import (
-    capitalise,
     format_confidence,
     format_p_value,
     format_ratio,
@@ -38,9 +42,22 @@ from wres.present.narrative.words import (
     measure_label,
     text_or_blank,
 )
+from wres.present.national_tables import (
+    COLLAPSE_ABOVE,
+    by_region_html,
+    left_out_sentence,
+    national_interval,
+    national_table,
+    positions_table,
+    region_table,
+)
 from wres.present.tables import to_html
 from wres.stats.funnel import ADJUSTED, NOT_ASSESSED, level_suffixes
 from wres.stats.funnel_ratios import reference_limits
+
+__all__ = ["authority_comparison", "check_disclosure", "comparison_sentences",
+           "limits_sentence", "national_table", "positions_table", "region_table",
+           "save_national", "show_funnels", "show_national", "show_overview", "show_regions"]
 
 # --- words --------------------------------------------------------------------------------------
 
@@ -132,8 +149,7 @@ def comparison_sentences(frame: pd.DataFrame) -> list[str]:
         position, note = text_or_blank(row.get("position")), text_or_blank(row.get("note"))
         national = f"the national figure of {format_ratio(float(row['national_rl']))}"
         if position == WITHHELD:
-            sentences.append(f"{start} is withheld because fewer than {MIN_COUNT} staff are "
-                             "involved.")
+            sentences.append(f"{start} is withheld to protect small counts.")
             continue
         if position == NOT_ASSESSED or position == "":
             reason = "it was not submitted" if note == NOT_SUBMITTED else (note or "not assessed")
@@ -156,113 +172,6 @@ def comparison_sentences(frame: pd.DataFrame) -> list[str]:
 
 
 
-# --- tables -------------------------------------------------------------------------------------
-
-
-def _rl_text(rl: Any, low: Any, high: Any) -> str:
-    if text_or_blank(rl) == "" and text_or_blank(low) != "":
-        return f"not computable ({NO_WHITE}); lower limit {float(low):.2f}"
-    if any(text_or_blank(v) == "" for v in (rl, low, high)):
-        return "" if text_or_blank(rl) == "" else f"{float(rl):.2f}"
-    return f"{float(rl):.2f} ({float(low):.2f}–{float(high):.2f})"
-
-
-def _position_text(row: Mapping) -> str:
-    position, note = text_or_blank(row.get("position")), text_or_blank(row.get("note"))
-    if position == NOT_ASSESSED:
-        return f"not assessed ({note})" if note else position
-    return position
-
-
-def positions_table(rows: pd.DataFrame, confidence_level: float = 0.95) -> pd.DataFrame:
-    """Authority, region, RL with interval, and position, for one indicator x measure."""
-    level = format_confidence(confidence_level)
-    adjusted = (rows["limits"].astype(str) == ADJUSTED).any()
-    records = []
-    for row in rows.to_dict("records"):
-        hidden = row.get("position") == WITHHELD
-        record = {
-            "Authority": str(row["authority"]),
-            "Region": text_or_blank(row.get("region")),
-            f"Relative likelihood ({level} CI)": MARKER if hidden else _rl_text(
-                row.get("relative_likelihood"), row.get("rl_lower"), row.get("rl_upper")),
-            "Position": _position_text(row),
-        }
-        if adjusted:
-            record["Position without widening"] = (
-                WITHHELD if hidden else text_or_blank(row.get("position_unadjusted")))
-        records.append(record)
-    table = pd.DataFrame(records, dtype=object)
-    if not table["Region"].astype(bool).any():
-        table = table.drop(columns="Region")
-    return table
-
-
-def _national_interval(row: Mapping) -> tuple[Any, Any]:
-    """The national RL's interval in use: widened for overdispersion where it was computed."""
-    if "national_rl_lower_widened" in row:
-        return row["national_rl_lower_widened"], row["national_rl_upper_widened"]
-    return row["national_rl_lower"], row["national_rl_upper"]
-
-
-def national_table(national: pd.DataFrame, published: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Pooled national RL per indicator x measure with its interval, beside the 2023 figure."""
-    published = published_national() if published is None else published
-    reference = {(int(n), str(m)): rl for n, m, rl in
-                 zip(published["indicator"], published["measure"],
-                     published["relative_likelihood"], strict=True)}
-    level = format_confidence(national["confidence_level"].dropna().iloc[0]
-                              if national["confidence_level"].notna().any() else 0.95)
-    shared = national.groupby(MEASURE_KEYS, sort=False).first().reset_index()
-    records = []
-    for row in shared.to_dict("records"):
-        number, measure = int(row["indicator"]), str(row["measure"])
-        records.append({
-            "Indicator": str(number),
-            "Measure": capitalise(measure_label(number, measure)),
-            f"National relative likelihood ({level} CI)": _rl_text(
-                row["national_rl"], *_national_interval(row)),
-            "Authorities on the funnel": str(int(row["n_authorities"])),
-            "Limits": "widened (random effects)" if row["limits"] == ADJUSTED else "not widened",
-            "Published national figure, 2023": text_or_blank(reference.get((number, measure)))
-            or "not published",
-        })
-    return pd.DataFrame(records, dtype=object)
-
-
-def region_table(breakdown: pd.DataFrame, *, withhold: bool = False) -> pd.DataFrame:
-    """Regions as rows, measures as columns, each cell the pooled RL with its interval."""
-    columns: dict[tuple[int, str], str] = {}
-    cells: dict[str, dict[str, str]] = {}
-    for row in breakdown.to_dict("records"):
-        number, measure = int(row["indicator"]), str(row["measure"])
-        name = _column_name(number, measure)
-        columns[(number, measure)] = name
-        entry = cells.setdefault(str(row["region"]), {"Region": str(row["region"]),
-                                                      "Authorities": "0"})
-        entry["Authorities"] = str(max(int(entry["Authorities"]), int(row["authorities"])))
-        if withhold and row["withheld"]:
-            entry[name] = MARKER
-        elif str(row["status"]) != "ok":
-            entry[name] = "not computable"
-        else:
-            entry[name] = _rl_text(row["relative_likelihood"], row["rl_lower"], row["rl_upper"])
-    order = ["Region", "Authorities", *(columns[k] for k in sorted(columns, key=_measure_rank))]
-    return pd.DataFrame(list(cells.values()), columns=order, dtype=object).fillna("")
-
-
-def _column_name(number: int, measure: str) -> str:
-    measures = get_indicator(number).measures
-    return f"{number} {measure.replace('_', ' ')}" if len(measures) > 1 else str(number)
-
-
-def _measure_rank(key: tuple[int, str]) -> tuple[int, int]:
-    measures = get_indicator(key[0]).measures
-    return key[0], measures.index(key[1]) if key[1] in measures else 99
-
-
-
-
 # --- what the notebook shows --------------------------------------------------------------------
 
 
@@ -270,6 +179,20 @@ def _display(markup: str) -> None:
     from IPython.display import HTML, display
 
     display(HTML(markup))
+
+
+def totals_sentence(rows: pd.DataFrame) -> str:
+    """"Totals are of the 10 authorities whose figures are published; 2 are left out to
+    protect small counts." for one measure's benchmark rows, or "" when none is left out."""
+    first = rows.iloc[0]
+    left = int(first.get("left_out", 0) or 0)
+    if left == 0:
+        return ""
+    total = int(first["in_total"])
+    noun = "authority" if total == 1 else "authorities"
+    verb = "is" if left == 1 else "are"
+    return (f"Totals are of the {total} {noun} whose figures are published; {left} {verb} "
+            "left out to protect small counts.")
 
 
 def show_overview(view: NationalView) -> None:
@@ -280,9 +203,17 @@ def show_overview(view: NationalView) -> None:
     if view.excluded:
         _display("<p class=\"not-submitted\">Left out because their counts files failed "
                  f"validation: {html.escape(', '.join(view.excluded))}.</p>")
+    named = (", ".join(authorities) if len(authorities) <= COLLAPSE_ABOVE
+             else "listed by region under each funnel plot")
+    totals = ("<p>Regional and national figures are totals of the authorities whose figures "
+              "for that measure are published: an authority whose figure is withheld to protect "
+              "small counts is left out of every total, of the funnels' national values and "
+              "limits, and of the test for overdispersion, so that no total gives a hidden "
+              "count away. Each section says how many are left out.</p>"
+              if view.withholds else "")
     _display(
         f"<p>{len(authorities)} authorities {html.escape(scope)}, {view.year}: "
-        f"{html.escape(', '.join(authorities))}.</p>"
+        f"{html.escape(named)}.</p>"
         "<p>Each funnel plot shows every authority's relative likelihood (minority ethnic ÷ "
         "white, all services pooled) against its precision: 1 / SE² of the log relative "
         "likelihood if the authority matched the national figure, which grows with the number "
@@ -292,16 +223,38 @@ def show_overview(view: NationalView) -> None:
         "tested by comparing its minority ethnic staff with the outcome with the number "
         "expected at the national figure, so an authority where none had the outcome is "
         "tested too (drawn at the foot of the plot). The dashed line is the published national "
-        f"figure for 2023 ({html.escape(PUBLISHED_SOURCE)}).</p>"
+        f"figure for 2023 ({html.escape(PUBLISHED_SOURCE)}).</p>" + totals
     )
+
+
+def national_html(view: NationalView) -> str:
+    """The table of national relative likelihoods."""
+    table = national_table(view.national)
+    caption = (f"Relative likelihoods pooled over {view.national['authority'].nunique()} "
+               f"authorities, {view.year}, with the published national figures for 2023")
+    return to_html(table, caption=caption, row_header="Measure", count_columns=[])
 
 
 def show_national(view: NationalView) -> None:
     """The pooled national RL of each indicator x measure beside the published 2023 figure."""
-    table = national_table(view.national)
-    caption = (f"Relative likelihoods pooled over {view.national['authority'].nunique()} "
-               f"authorities, {view.year}, with the published national figures for 2023")
-    _display(to_html(table, caption=caption, row_header="Measure", count_columns=[]))
+    _display(national_html(view))
+
+
+def _heading(number: int, measure: str) -> str:
+    indicator = get_indicator(number)
+    heading = f"Indicator {number}: {indicator.title}"
+    if len(indicator.measures) > 1:
+        heading += f" ({measure.replace('_', ' ')})"
+    return heading
+
+
+def positions_html(view: NationalView, rows: pd.DataFrame) -> str:
+    """One measure's positions table, folded by region when there are many authorities."""
+    first = rows.iloc[0]
+    heading = _heading(int(first["indicator"]), str(first["measure"]))
+    caption = f"Position of each authority on the funnel: {heading.lower()}, {view.year}"
+    return by_region_html(positions_table(rows, view.confidence_level), caption=caption,
+                          collapse=rows["authority"].nunique() > COLLAPSE_ABOVE)
 
 
 def show_funnels(view: NationalView) -> None:
@@ -312,11 +265,7 @@ def show_funnels(view: NationalView) -> None:
                      published["relative_likelihood"], strict=True)}
     for (number, measure, _year), rows in view.national.groupby(MEASURE_KEYS, sort=False):
         number = int(number)
-        indicator = get_indicator(number)
-        heading = f"Indicator {number}: {indicator.title}"
-        if len(indicator.measures) > 1:
-            heading += f" ({measure.replace('_', ' ')})"
-        parts = [f"<h3>{html.escape(heading)}</h3>"]
+        parts = [f"<h3>{html.escape(_heading(number, str(measure)))}</h3>"]
         drawn = drawn_rows(rows)
         parts.append(f"<p>{html.escape(_pooled_sentence(rows, number, str(measure), reference))}"
                      "</p>")
@@ -326,9 +275,7 @@ def show_funnels(view: NationalView) -> None:
             fig, alt = funnel_plot(rows, curve, reference_rl=reference.get((number, measure)),
                                    unadjusted=unadjusted)
             parts.append(figure_to_html(fig, alt))
-        table = positions_table(rows, view.confidence_level)
-        caption = f"Position of each authority on the funnel: {heading.lower()}, {view.year}"
-        parts.append(to_html(table, caption=caption, row_header="Authority", count_columns=[]))
+        parts.append(positions_html(view, rows))
         _display("".join(parts))
 
 
@@ -346,43 +293,82 @@ def _curves(drawn: pd.DataFrame, levels: Sequence[float]) -> tuple[pd.DataFrame,
 def _pooled_sentence(rows: pd.DataFrame, number: int, measure: str,
                      reference: Mapping[tuple[int, str], float]) -> str:
     first = rows.iloc[0]
+    totals = totals_sentence(rows)
+    if int(first.get("in_total", 1) or 0) == 0 or text_or_blank(first["national_rl"]) == "":
+        text = (f"No national figure can be given for this measure: {totals.lower()}"
+                if totals else "No national figure can be given for this measure.")
+        return text
     rl = float(first["national_rl"])
-    low, high = (float(v) for v in _national_interval(first))
-    n = rows["authority"].nunique()
+    low, high = (float(v) for v in national_interval(first))
+    n = int(first["in_total"]) if "in_total" in first else rows["authority"].nunique()
     level = format_confidence(rows["confidence_level"].dropna().iloc[0]
                               if rows["confidence_level"].notna().any() else 0.95)
     widened = ("national_rl_lower_widened" in first and text_or_blank(first.get("phi")) != ""
                and float(first["phi"]) > 1)
-    text = (f"Pooled over {n} authorities, minority ethnic staff were {format_ratio(rl)} times "
+    text = (f"Pooled over {n} {'authority' if n == 1 else 'authorities'}, minority ethnic "
+            f"staff were {format_ratio(rl)} times "
             f"as likely as white staff to {measure_label(number, measure)} "
             f"({level} CI {format_ratio(low)} to {format_ratio(high)}"
             f"{', widened by √φ for overdispersion' if widened else ''}).")
+    if totals:
+        text += f" {totals}"
     if (number, measure) in reference:
         text += f" The published national figure for 2023 was {reference[(number, measure)]:g}."
     excluded = rows[rows["position"].isin([NOT_ASSESSED, WITHHELD])]
-    if not excluded.empty:
+    if not excluded.empty and len(excluded) <= COLLAPSE_ABOVE:
         named = [f"{r['authority']} ({text_or_blank(r['note']) or r['position']})"
                  for r in excluded.to_dict("records")]
         text += f" Not on the funnel: {join_words(named)}."
+    elif not excluded.empty:
+        text += (f" Not on the funnel: {len(excluded)} authorities (named in the table "
+                 "below).")
     return text
 
 
-def show_regions(view: NationalView) -> None:
-    """Pooled RL per region and indicator, where the authorities' regions are known."""
+def regions_html(view: NationalView) -> str:
+    """Pooled RL per region and measure: of the published figures in the publication profile."""
     if not view.regions:
-        _display("<p>Regions are not known (no <code>regions</code> given and no params "
-                 "files with a region), so there is no regional breakdown.</p>")
-        return
+        return ("<p>Regions are not known (no <code>regions</code> given and no params "
+                "files with a region), so there is no regional breakdown.</p>")
     breakdown = region_breakdown(view.results, view.regions, ci_method=view.ci_method,
                                  confidence_level=view.confidence_level,
-                                 min_count=view.min_count)
-    table = region_table(breakdown, withhold=view.profile == "publication")
+                                 min_count=view.min_count,
+                                 shown=view.shown if view.withholds else None)
+    table = region_table(breakdown, withhold=view.withholds)
     level = format_confidence(view.confidence_level)
     caption = (f"Relative likelihood pooled over each region's authorities, {view.year} "
                f"({level} CI); columns are indicator numbers")
     unknown = sorted(set(view.national["authority"]) - set(view.regions))
     note = (f"<p>Without a region: {html.escape(', '.join(unknown))}.</p>" if unknown else "")
-    _display(to_html(table, caption=caption, row_header="Region", count_columns=[]) + note)
+    left = left_out_sentence(breakdown, view.national) if view.withholds else ""
+    note += f"<p>{html.escape(left)}</p>" if left else ""
+    return to_html(table, caption=caption, row_header="Region", count_columns=[]) + note
+
+
+def show_regions(view: NationalView) -> None:
+    """Pooled RL per region and indicator, where the authorities' regions are known."""
+    _display(regions_html(view))
+
+
+def check_disclosure(view: NationalView) -> None:
+    """Fail closed: in the publication profile, attack every table of the page and the
+    rows of ``national.csv`` before any is shown or written.
+
+    Raises
+    ------
+    wres.analysis.disclosure.DisclosureError
+        If a small count is shown or a hidden count can be worked out; nothing
+        of the national view is then published and the run says why.
+    """
+    if not view.withholds:
+        return
+    tables = [national_html(view), regions_html(view),
+              *(positions_html(view, rows)
+                for _, rows in view.national.groupby(MEASURE_KEYS, sort=False)),
+              national_rates.rates_tables_html(view)]
+    check_national_view("".join(tables), publication_frame(view.national), view.published,
+                        view.truth, regions=view.regions, min_count=view.min_count,
+                        min_counts=view.min_counts)
 
 
 def save_national(view: NationalView, output_dir: str | Path) -> Path:
@@ -391,5 +377,3 @@ def save_national(view: NationalView, output_dir: str | Path) -> Path:
     _display(f"<p>{len(view.national)} rows written to <code>{html.escape(path.name)}</code> "
              "for the authority summaries.</p>")
     return path
-
-

@@ -1,21 +1,25 @@
-"""Tables for the reports: the action-plan layout, the authority summary and accessible HTML.
+"""Tables for the reports: the detailed action-plan layout and the authority summary.
 
 Tables are plain DataFrames of display text, so notebooks can show them and tests can read
-them. Count columns hold whole numbers or the disclosure marker ``[c]``; :func:`to_html`
-marks each count cell with ``class="count"`` and ``data-count`` so the disclosure checker
-can find every published count.
+them. Count columns hold whole numbers or the disclosure marker ``[c]``; `to_html` (from
+`wres.present.markup`, re-exported here) marks each count cell with ``class="count"`` and
+``data-count`` so the disclosure checker can find every published count. The councils'
+opening table is in `wres.present.council`.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from wres.core.indicators import ETHNIC_GROUPS, MINORITY
 from wres.core.names import COMPARISON_COUNTS
+from wres.present.markup import FLAG_TEXT as FLAG_TEXT
+from wres.present.markup import TABLE_CSS as TABLE_CSS
+from wres.present.markup import count_columns_of as count_columns_of
+from wres.present.markup import to_html as to_html
 from wres.present.narrative.words import (
     MARKER,
     as_bool,
@@ -31,21 +35,7 @@ from wres.present.narrative.words import (
 )
 from wres.stats import NO_EVENTS_REFERENCE
 
-#: Flag text: a shape as well as a word, so the flag never depends on colour alone.
-FLAG_TEXT: dict[str, str] = {"above": "▲ above", "below": "▼ below", "within": "● within"}
 NOT_COMPUTABLE = "not computable"
-
-#: Minimal styles for :func:`to_html`; flags get colour on top of their shape and word.
-TABLE_CSS = """
-table.wres-table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0 1rem; }
-table.wres-table caption { text-align: left; font-weight: bold; padding-bottom: 0.3rem; }
-table.wres-table th, table.wres-table td { border-bottom: 1px solid #ccc; padding: 0.25rem 0.5rem;
-  text-align: left; vertical-align: top; }
-table.wres-table thead th { border-bottom: 2px solid #333; }
-table.wres-table td.count { text-align: right; font-variant-numeric: tabular-nums; }
-table.wres-table td.flag-above { color: #a6470b; }
-table.wres-table td.flag-below { color: #0b5394; }
-"""
 
 
 def _cell_count(value: Any) -> int | str:
@@ -227,11 +217,6 @@ def counts_pivot(counts: pd.DataFrame) -> pd.DataFrame:
     return table.loc[:, order].rename_axis(columns=None)
 
 
-def count_columns_of(table: pd.DataFrame) -> list[str]:
-    """Names of the count columns of a table built here (those ending " n" or " N")."""
-    return [c for c in table.columns if str(c).endswith((" n", " N"))]
-
-
 def summary_table(
     results: pd.DataFrame,
     *,
@@ -304,86 +289,3 @@ def _change_for(changes: pd.DataFrame, number: int, measure: str, group: str) ->
         return ""
     value = match["change"].iloc[0]
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
-
-
-
-
-def _count_cell(value: Any) -> str:
-    if is_suppressed(value):
-        return f'<td class="count">{MARKER}</td>'
-    number = as_number(value)
-    if number is None:
-        return '<td class="count"></td>'
-    count = int(round(number))
-    return f'<td class="count" data-count="{count}">{count}</td>'
-
-
-def _text_cell(column: str, value: Any) -> str:
-    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
-    css = ""
-    if column == "Flag" or column.endswith(" flag"):
-        for flag in FLAG_TEXT:
-            if text.endswith(flag):
-                css = f' class="flag-{flag}"'
-    return f"<td{css}>{html.escape(text)}</td>"
-
-
-def to_html(
-    table: pd.DataFrame,
-    *,
-    count_columns: Sequence[str] | None = None,
-    caption: str | None = None,
-    row_header: str | None = None,
-    include_style: bool = True,
-) -> str:
-    """Render a table as accessible, self-contained HTML.
-
-    Column headers are ``<th scope="col">``; the ``row_header`` column (by default the
-    first) is ``<th scope="row">``. Count cells are ``<td class="count" data-count="N">``;
-    a suppressed count shows ``[c]`` and has no ``data-count``.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Display table, e.g. from :func:`action_plan_table`.
-    count_columns : sequence of str, optional
-        Columns holding counts; by default those ending " n" or " N".
-    caption : str, optional
-        Table caption, read out first by screen readers.
-    row_header : str, optional
-        Column whose cells label their row.
-    include_style : bool
-        Prefix a ``<style>`` block with :data:`TABLE_CSS`.
-
-    Raises
-    ------
-    KeyError
-        If a named count column or row header is not in the table.
-    """
-    columns = [str(c) for c in table.columns]
-    counts = set(count_columns_of(table) if count_columns is None else count_columns)
-    missing = counts.difference(columns)
-    if missing:
-        raise KeyError(f"count columns not in the table: {sorted(missing)}")
-    header = row_header if row_header is not None else (columns[0] if columns else None)
-    if header is not None and header not in columns:
-        raise KeyError(f"row header {header!r} is not a column of the table")
-    parts = [f"<style>{TABLE_CSS}</style>"] if include_style else []
-    parts.append('<table class="wres-table">')
-    if caption:
-        parts.append(f"<caption>{html.escape(caption)}</caption>")
-    parts.append("<thead><tr>")
-    parts.extend(f'<th scope="col">{html.escape(c)}</th>' for c in columns)
-    parts.append("</tr></thead><tbody>")
-    for values in table.itertuples(index=False, name=None):
-        parts.append("<tr>")
-        for column, value in zip(columns, values, strict=True):
-            if column == header:
-                parts.append(f'<th scope="row">{html.escape(str(value))}</th>')
-            elif column in counts:
-                parts.append(_count_cell(value))
-            else:
-                parts.append(_text_cell(column, value))
-        parts.append("</tr>")
-    parts.append("</tbody></table>")
-    return "".join(parts)

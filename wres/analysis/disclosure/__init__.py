@@ -5,8 +5,10 @@ them; `secondary` hides further counts until every hidden count keeps a
 protection interval (`protection`); `withheld` says which comparisons and
 changes a page must not show; `leaks` scans finished tables and HTML for counts
 that escaped; `attack` tries to work hidden counts out of everything published
-(`knowledge`, `readback`, `pages`, `national_view`), and `audit` runs it over
-an output folder (``wres audit``).
+(`knowledge`, `readback`, `pages`, `national_view`), `national_check` makes the
+national view fail closed, and `audit` runs the attack over an output folder
+(``wres audit``). `decisions` keeps each authority-year's decision in a batch's
+cache.
 """
 
 from wres.analysis.disclosure.attack import DisclosureError, attack, check_publication
@@ -15,7 +17,9 @@ from wres.analysis.disclosure.leaks import find_small_counts
 from wres.analysis.disclosure.protection import PROTECTION_INTERVAL
 from wres.analysis.disclosure.suppression import apply_disclosure, suppress_small_counts
 from wres.analysis.disclosure.withheld import (
+    publish_results,
     publishable_changes,
+    published_headlines,
     withheld_changes,
     withheld_comparisons,
 )
@@ -31,7 +35,9 @@ __all__ = [
     "attack",
     "check_publication",
     "find_small_counts",
+    "publish_results",
     "publishable_changes",
+    "published_headlines",
     "suppress_small_counts",
     "withheld_changes",
     "withheld_comparisons",

@@ -34,6 +34,7 @@ from wres.analysis.disclosure.pages import (
     figures_from_summary,
 )
 from wres.analysis.disclosure.protection import PROTECTION_INTERVAL
+from wres.core.csv_safety import read_csv
 from wres.core.names import BENCHMARK, MIN_COUNT, NATIONAL_SLUG, SUMMARY
 from wres.inputs.params import safe_slug
 
@@ -73,9 +74,9 @@ def audit_output(output_dir: str | Path, *, protection: int = PROTECTION_INTERVA
     path = folder / PUBLISHED_RESULTS
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: is {folder} the output folder of wres run?")
-    published = pd.read_csv(path)
+    published = read_csv(path)  # labels as they were: quotes for spreadsheets taken off
     truth_path = folder / ANALYST_RESULTS
-    truth = pd.read_csv(truth_path) if truth_path.is_file() else None
+    truth = read_csv(truth_path) if truth_path.is_file() else None
     runs = _runs(folder)
     limits = {str(r["authority"]): int(r.get("min_count") or MIN_COUNT) for r in runs}
     audit = Audit(pd.DataFrame(columns=FINDING_COLUMNS), [PUBLISHED_RESULTS])
@@ -116,7 +117,7 @@ def _read_outputs(folder: Path, published: pd.DataFrame, runs: list[dict[str, An
     names = {safe_slug(a): a for a in published["authority"].astype(str).unique()}
     nationals = {}
     for path in sorted(folder.glob(f"*/{NATIONAL_SLUG}/national.csv")):
-        nationals[path] = pd.read_csv(path)
+        nationals[path] = read_csv(path, dtype=str, keep_default_na=False)  # as written
     regions = {str(a): str(r) for frame in nationals.values()
                for a, r in zip(frame["authority"], frame["region"], strict=False)
                if isinstance(r, str) and r}
@@ -150,7 +151,7 @@ def _read_outputs(folder: Path, published: pd.DataFrame, runs: list[dict[str, An
     for path, frame in nationals.items():
         relative = str(path.relative_to(folder))
         audit.files.append(relative)
-        figures += figures_from_national_csv(relative, frame, published)
+        figures += figures_from_national_csv(relative, frame, published, audit.notes)
     return pd.DataFrame(figures, columns=FIGURE_COLUMNS)
 
 

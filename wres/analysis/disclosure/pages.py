@@ -40,6 +40,7 @@ class Cell:
     text: str = ""
     count: str | None = None
     spans: list[tuple[str, str]] = field(default_factory=list)
+    group: bool = False  # the heading of a row group (``scope="rowgroup"``)
 
 
 @dataclass
@@ -72,7 +73,7 @@ class _Tables(HTMLParser):
         elif tag == "tr" and self.open:
             self.row = []
         elif tag in ("td", "th") and self.row is not None:
-            self.cell = Cell(count=found.get("data-count"))
+            self.cell = Cell(count=found.get("data-count"), group=found.get("scope") == "rowgroup")
         elif tag == "span" and self.cell is not None:
             self.span.append(found.get("class"))
             if found.get("class"):
@@ -97,8 +98,8 @@ class _Tables(HTMLParser):
         elif tag == "tr" and self.row is not None and self.open:
             if self.in_head:
                 self.open[-1].header = [c.text for c in self.row]
-            elif self.row:
-                self.open[-1].rows.append(self.row)
+            elif self.row and not (len(self.row) == 1 and self.row[0].group):
+                self.open[-1].rows.append(self.row)  # a row group's heading is no data row
             self.row = None
         elif tag == "thead":
             self.in_head = False

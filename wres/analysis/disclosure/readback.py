@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 from scipy.stats import norm
@@ -60,6 +61,22 @@ def shown(value: float, decimals: int | None = None, scale: float = 1.0) -> Show
     else:
         slack = 0.5 * 10.0 ** -decimals / scale * (1 + 1e-9)
     return Shown(number, number - slack, number + slack)
+
+
+def shown_text(text: str) -> Shown | None:
+    """A number as written in a file ("0.54", "0.0208", "1.2345678901"): its value and the
+    interval it was rounded from (half a unit of its last place). None if not a number."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    exponent = number.as_tuple().exponent
+    value = float(number)
+    slack = 0.5 * 10.0 ** int(exponent) * (1 + 1e-9)
+    slack = max(slack, FULL_PRECISION * max(abs(value), 1e-12))
+    return Shown(value, value - slack, value + slack)
 
 
 def read_numbers(text: str, scale: float = 1.0) -> list[Shown]:

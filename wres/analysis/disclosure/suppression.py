@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from wres.analysis.disclosure.attack import check_publication
+from wres.analysis.disclosure.decisions import checked, hidden_cells
 from wres.analysis.disclosure.secondary import (
     cell_structure,
     mark_dependent,
@@ -129,9 +130,9 @@ def _disclose_unit(results: pd.DataFrame, min_count: int, marker: str,
     out = results.copy()
     structure = cell_structure(out)
     primary = small_cells(structure, min_count)
-    hidden = secondary_suppression(structure, primary, min_count=min_count)
+    hidden = hidden_cells(structure, primary, min_count, secondary_suppression)  # once a batch
     published = mark_dependent(out, structure.row_cells, hidden, marker)
     if check and marker == MARKER:
-        check_publication(published, results, min_count=min_count,
-                          what="the publication results")
+        checked(published, results, min_count=min_count, what="the publication results",
+                check=check_publication)
     return published

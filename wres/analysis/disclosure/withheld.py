@@ -1,13 +1,25 @@
 """Which comparisons and changes are withheld on a publication page.
+
+The national view (`wres.analysis.national`) asks the same question of every
+authority at once: :func:`publish_results` gives each authority-year's results
+as ``results.publication.csv`` publishes them, and :func:`published_headlines`
+says whose headline comparison (all services, minority ethnic against white
+staff) has all four counts shown, so that regional and national totals are
+made of published counts only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from wres.core.names import MARKER
+from wres.analysis.disclosure.suppression import DISCLOSURE_UNIT, apply_disclosure
+from wres.core.indicators import ALL_SERVICES, MINORITY
+from wres.core.names import COMPARISON_COUNTS, MARKER, MIN_COUNT
+
+#: A headline comparison: (authority, year, indicator, measure).
+Headline = tuple[str, int, int, str]
 
 
 def withheld_comparisons(
@@ -74,3 +86,71 @@ def publishable_changes(changes: pd.DataFrame, published: pd.DataFrame) -> pd.Da
     hidden = withheld_changes(changes, published)
     keys = changes[["indicator", "measure", "service", "group"]].itertuples(index=False)
     return changes[[(int(i), m, s, g) not in hidden for i, m, s, g in keys]]
+
+
+def publish_results(
+    results: pd.DataFrame,
+    *,
+    min_count: int = MIN_COUNT,
+    min_counts: Mapping[str, int] | None = None,
+    indicators: Mapping[str, Sequence[int]] | Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Every authority-year's results as ``results.publication.csv`` publishes them.
+
+    Disclosure control decides over one authority and year, every indicator its
+    reports publish together (`apply_disclosure`), so the same rows must be
+    decided over here: ``indicators`` (the same for every authority, or per
+    authority) restricts each authority's rows to those its reports hold; by
+    default every indicator in ``results``.
+
+    Parameters
+    ----------
+    results : DataFrame
+        Results of any number of authorities and years (analyst figures).
+    min_count : int
+        k of an authority not in ``min_counts``.
+    min_counts : mapping, optional
+        Authority -> its own k (each authority's params file).
+    indicators : sequence of int, or mapping of authority -> sequence of int, optional
+
+    Returns
+    -------
+    DataFrame
+        The rows decided over, as published (``[c]`` for what is hidden);
+        computed without the fail-closed attack, which the results file and the
+        national view's own outputs each pass (`check_publication`).
+    """
+    if results.empty:
+        return results.copy()
+    limits = dict(min_counts or {})
+    parts = []
+    for (authority, _year), unit in results.groupby(list(DISCLOSURE_UNIT), sort=False):
+        wanted = (indicators.get(str(authority)) if isinstance(indicators, Mapping)
+                  else indicators)
+        if wanted is not None:
+            unit = unit[unit["indicator"].astype(int).isin([int(i) for i in wanted])]
+        if unit.empty:
+            continue
+        parts.append(apply_disclosure(unit.reset_index(drop=True),
+                                      min_count=int(limits.get(str(authority), min_count)),
+                                      check=False))
+    return pd.concat(parts, ignore_index=True) if parts else results.iloc[:0].copy()
+
+
+def published_headlines(published: pd.DataFrame, marker: str = MARKER) -> set[Headline]:
+    """Headline comparisons (all services, minority ethnic staff) whose four counts are shown.
+
+    Only these may go into a published regional or national total: a total with
+    one hidden count and the others published gives it back (issue 12: North
+    2024, indicator 2, gave Cindermoor's 4 appointed).
+
+    Returns
+    -------
+    set of (authority, year, indicator, measure)
+    """
+    if published.empty:
+        return set()
+    rows = published[(published["service"] == ALL_SERVICES) & (published["group"] == MINORITY)]
+    shown = ~(rows[list(COMPARISON_COUNTS)].astype(str) == marker).any(axis=1)
+    keys = rows.loc[shown, ["authority", "year", "indicator", "measure"]]
+    return {(str(a), int(y), int(i), str(m)) for a, y, i, m in keys.itertuples(index=False)}

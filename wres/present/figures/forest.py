@@ -91,7 +91,9 @@ def _draw_forest(ax, rows: list[dict], categories: list[Category], years: list[i
                  thresholds: tuple[float, float]) -> list[float]:
     """Draw one forest panel on ``ax``: a row per category, years dodged beside each other.
 
-    Returns the plotted values, from which the caller sets the (possibly shared) log axis.
+    A row's years that have no point ("withheld", "not computable") are written once per
+    row, not once per year (`_row_words`). Returns the plotted values, from which the
+    caller sets the (possibly shared) log axis.
     """
     ax.axvspan(*thresholds, color="0.85", alpha=0.6, zorder=0,
                label=f"{thresholds[0]:.2f} to {thresholds[1]:.2f}")
@@ -100,6 +102,7 @@ def _draw_forest(ax, rows: list[dict], categories: list[Category], years: list[i
     colours = _palette(len(years))
     step = 0.6 / max(1, len(years))
     plotted: list[float] = []
+    words: dict[int, dict[str, list[tuple[int, float]]]] = {}
     for y_index, year in enumerate(years):
         legend_label: str | None = str(year)
         for position, category in enumerate(categories):
@@ -109,8 +112,7 @@ def _draw_forest(ax, rows: list[dict], categories: list[Category], years: list[i
             y = position + (y_index - (len(years) - 1) / 2) * step
             values = _rl_values(row)
             if isinstance(values, str):
-                ax.text(1, y, values, ha="center", va="center", fontsize=_FONT, style="italic",
-                        bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
+                words.setdefault(position, {}).setdefault(values, []).append((year, y))
                 continue
             rl, low, high = values
             plotted.extend(values)
@@ -121,9 +123,24 @@ def _draw_forest(ax, rows: list[dict], categories: list[Category], years: list[i
                 label=legend_label,
             )
             legend_label = None
+    for said in words.values():
+        every_year = len(said) == 1 and sum(len(v) for v in said.values()) == len(years)
+        for text, where in said.items():
+            ax.text(1, sum(y for _, y in where) / len(where),
+                    _row_words(text, [year for year, _ in where], all_years=every_year),
+                    ha="center", va="center", fontsize=_FONT, style="italic",
+                    bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
     ax.set_yticks(range(len(categories)))
     ax.set_ylim(max(len(categories), 1) - 0.5, -0.5)
     return plotted
+
+
+def _row_words(text: str, years: list[int], *, all_years: bool) -> str:
+    """What a row says in place of points: "withheld", or "2023, 2022: withheld" when some
+    of the row's years are plotted or say something else."""
+    if all_years:
+        return text
+    return f"{', '.join(str(y) for y in years)}: {text}"
 
 
 def _chosen_groups(frame: pd.DataFrame, groups: Sequence[str] | None,

@@ -29,6 +29,34 @@ NO_WHITE = "no white staff had the outcome"
 # --- the funnel plot ----------------------------------------------------------------------------
 
 
+#: With more authorities outside the limits than this, only those outside the widest are named.
+MAX_LABELS = 10
+
+
+def named_mask(outside: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Which authorities a funnel plot names: every one outside the limits; when more than
+    `MAX_LABELS` are (150 authorities), those outside the widest limits, at most
+    `MAX_LABELS` of them, the furthest (largest ``|strength|``, a z-score) first. The
+    positions table and the alt text name them all."""
+    named = np.asarray(outside) > 0
+    if named.sum() <= MAX_LABELS:
+        return named
+    named = np.asarray(outside) == 2
+    if named.sum() > MAX_LABELS:
+        order = np.argsort(-np.nan_to_num(np.abs(np.asarray(strength, dtype=float))),
+                           kind="stable")
+        keep = [i for i in order if named[i]][:MAX_LABELS]
+        named = np.isin(np.arange(len(named)), keep)
+    return named
+
+
+def named_label(named: np.ndarray, outside: np.ndarray, widest: str) -> str:
+    """The legend's note on who is named: "Named: outside 99.8% only", "Named: 10 furthest"."""
+    if np.count_nonzero(named) == np.count_nonzero(np.asarray(outside) == 2):
+        return f"Named: outside {widest} only"
+    return f"Named: {np.count_nonzero(named)} furthest"
+
+
 def outside_level(position: str, widest: str) -> int:
     """0 within, 1 outside a narrower limit, 2 outside the ``widest`` (e.g. "99.8%")."""
     if position == "within limits":
@@ -122,11 +150,15 @@ def funnel_plot(
                            s=45, color=colour, edgecolor="black", linewidth=0.6, zorder=4,
                            label=None if named else name)
                 named = True
-    for x, value, name, level in zip(drawn["precision_null"], y, drawn["authority"], outside,
-                                     strict=True):
-        if level:
+    labelled = named_mask(outside, drawn["z_adjusted"].to_numpy(dtype=float)
+                          if "z_adjusted" in drawn else np.zeros(len(drawn)))
+    for x, value, name, chosen in zip(drawn["precision_null"], y, drawn["authority"], labelled,
+                                      strict=True):
+        if chosen:
             ax.annotate(str(name), (x, value), textcoords="offset points", xytext=(5, 4),
                         fontsize=_FONT - 1)
+    if np.count_nonzero(labelled) < np.count_nonzero(outside):
+        ax.plot([], [], " ", label=named_label(labelled, outside, widest))
     _edge_legend(ax, edge)
     _axes(ax, low, high, curve["precision"])
     ax.set_xlabel("Precision under the national RL: 1 / SE² of the log relative likelihood "

@@ -12,7 +12,12 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
 
 from wres.present.figures.common import _FONT
-from wres.present.figures.funnel import not_shown_sentence, outside_level
+from wres.present.figures.funnel import (
+    named_label,
+    named_mask,
+    not_shown_sentence,
+    outside_level,
+)
 from wres.present.narrative.words import join_words, level_text
 from wres.stats.funnel import funnel_curve, level_suffixes
 
@@ -66,16 +71,21 @@ def proportion_funnel_plot(
     outside = np.array([outside_level(str(p), widest) for p in drawn["position"]], dtype=int)
     names = ["within limits", f"outside {level_text(suffixes[0])} limits",
              f"outside {widest} limits"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = ((drawn["proportion"].astype(float) - national)
+             / np.sqrt(national * (1 - national) / drawn["denominator"].astype(float)))
+    named = named_mask(outside, z.to_numpy())
     for level, (name, shape) in enumerate(zip(names, "osD", strict=True)):
         part = drawn[outside == level]
         if not part.empty:
             ax.scatter(part["denominator"], part["proportion"], marker=shape, s=45,
                        color=palette[level], edgecolor="black", linewidth=0.6, zorder=4,
                        label=name)
-        if level:
-            for row in part.itertuples():
-                ax.annotate(str(row.authority), (row.denominator, row.proportion),
-                            textcoords="offset points", xytext=(5, 4), fontsize=_FONT - 1)
+    for row in drawn[named].itertuples():
+        ax.annotate(str(row.authority), (row.denominator, row.proportion),
+                    textcoords="offset points", xytext=(5, 4), fontsize=_FONT - 1)
+    if np.count_nonzero(named) < np.count_nonzero(outside):
+        ax.plot([], [], " ", label=named_label(named, outside, widest))
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))

@@ -53,7 +53,8 @@ def pay_band_plot(
     The left panel shows the share of each group's staff in each band (minority ethnic,
     white and any broad groups). The right panel shows minority ethnic staff as a share of
     everyone of known ethnicity in the band, with Wilson intervals, against their share of
-    all staff. Withheld bands are left empty and named in the alt text.
+    all staff. A withheld band says "withheld" once in each panel (over the missing
+    bars), and the alt text names it.
 
     Parameters
     ----------
@@ -89,6 +90,7 @@ def pay_band_plot(
         for bar in container:
             bar.set_hatch(hatch)
             bar.set_edgecolor("0.2")
+    _mark_withheld_bars(left, shares, bands, groups)
     left.set_xlabel("Pay band", fontsize=_FONT)
     left.set_ylabel("Share of the group's staff (%)", fontsize=_FONT)
     left.set_title("Where each group's staff are", fontsize=_FONT + 1)
@@ -112,6 +114,33 @@ def pay_band_plot(
     return fig, alt
 
 
+def _withheld_text(ax, x: float, y: float) -> None:
+    ax.text(x, y, "withheld", rotation=90, ha="center", va="bottom", fontsize=_FONT - 1,
+            style="italic", color="0.3")
+
+
+def _mark_withheld_bars(ax, shares: pd.DataFrame, bands: list[str], groups: list[str]) -> None:
+    """Write "withheld" where a group's bar is missing: once per band when every group's
+    share in it is withheld, else once over each missing bar (never read as 0%).
+
+    Bars are dodged side by side within a band, ``width`` apart, in ``groups`` order.
+    """
+    drawn = [bar for container in ax.containers for bar in container]
+    width = drawn[0].get_width() if drawn else 0.8 / max(len(groups), 1)
+    for position, band in enumerate(bands):
+        missing, present = [], 0
+        for index, group in enumerate(groups):
+            share = shares.loc[(shares["band"] == band) & (shares["group"] == group), "share"]
+            present += len(share) > 0
+            if len(share) and np.isnan(share.iloc[0]):
+                missing.append(position + (index - (len(groups) - 1) / 2) * width)
+        if missing and len(missing) == present:
+            _withheld_text(ax, position, 0.5)
+        else:
+            for x in missing:
+                _withheld_text(ax, x, 0.5)
+
+
 def _minority_share_panel(ax, minority: list[dict], bands: list[str]) -> str:
     """Draw minority share of each band; return the alt text for the panel."""
     ax.set_xlabel("Pay band", fontsize=_FONT)
@@ -129,6 +158,7 @@ def _minority_share_panel(ax, minority: list[dict], bands: list[str]) -> str:
         count, reference = (as_number(row.get(k)) for k in ("numerator", "reference_numerator"))
         if count is None or reference is None or count + reference == 0:
             texts.append(f"band {band_name(band)} withheld")
+            _withheld_text(ax, position, 2)
             continue
         share, low, high = _share_with_interval(count, count + reference, _confidence(row))
         points.append((position, 100 * share, 100 * low, 100 * high))

@@ -75,7 +75,8 @@ def _legend_once(ax, order: Sequence[str]) -> None:
     """A legend with one entry per label, in ``order``."""
     handles = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
     shown = [label for label in order if label in handles]
-    ax.legend([handles[label] for label in shown], shown, fontsize=_FONT - 1)
+    if shown:  # no empty legend box when every share is withheld
+        ax.legend([handles[label] for label in shown], shown, fontsize=_FONT - 1)
 
 
 def senior_management_plot(frame: pd.DataFrame, *, year: int | None = None) -> tuple[Figure, str]:
@@ -105,11 +106,19 @@ def senior_management_plot(frame: pd.DataFrame, *, year: int | None = None) -> t
     colours = dict(zip(_SENIOR_STYLES, _palette(2), strict=True))
     alt_parts = []
     for position, row in enumerate(records):
+        shares = _senior_and_rest(row)
+        said = set(shares.values())
+        if len(said) == 1 and isinstance(words := next(iter(said)), str):
+            # both shares withheld (or missing) for the same reason: say so once for the row
+            ax.text(1, position, words, va="center", fontsize=_FONT - 1, style="italic",
+                    color="0.3")
+            alt_parts.append(f"{service_name(str(row['service']))}: {words}")
+            continue
         described = [
             f"{series.lower()} "
             + _draw_share(ax, position + _SENIOR_STYLES[series][1], counts, _confidence(row),
                           series, colours[series])
-            for series, counts in _senior_and_rest(row).items()
+            for series, counts in shares.items()
         ]
         alt_parts.append(f"{service_name(str(row['service']))}: " + ", ".join(described))
     ax.set_yticks(range(len(records)))

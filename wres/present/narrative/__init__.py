@@ -8,10 +8,13 @@ place of small counts; the text then says the figures are withheld rather than
 quoting them.
 
 Modules: `words` (reading values, names, number formats), `findings` (the finding
-for one row), `sentences` (unknown ethnicity, pay bands, senior managers, change) and
-`comparisons` (how many comparisons a report makes, and what chance alone would flag).
+for one row), `sentences` (unknown ethnicity, pay bands, senior managers, sections of
+an indicator not submitted), `changes` (change since last year, or why none is given)
+and `comparisons` (how many comparisons a report makes, and what chance alone would
+flag).
 """
 
+from wres.present.narrative.changes import change_sentence, change_sentences
 from wres.present.narrative.comparisons import (
     INTERVAL_MEANING,
     adjustment_sentence,
@@ -20,9 +23,8 @@ from wres.present.narrative.comparisons import (
 )
 from wres.present.narrative.findings import finding, findings
 from wres.present.narrative.sentences import (
-    change_sentence,
-    change_sentences,
     not_submitted_message,
+    not_submitted_section,
     pay_band_sentence,
     pay_band_sentences,
     senior_share_sentence,
@@ -66,6 +68,7 @@ __all__ = [
     "is_suppressed",
     "measure_label",
     "not_submitted_message",
+    "not_submitted_section",
     "pay_band_sentence",
     "pay_band_sentences",
     "results_note",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -14,13 +14,10 @@ from wres.present.narrative.words import (
     as_number,
     band_name,
     format_confidence,
-    format_p_value,
     format_percent,
     format_ratio,
     group_name,
     is_suppressed,
-    measure_label,
-    service_label,
     service_name,
     service_rank,
 )
@@ -86,73 +83,6 @@ def unknown_sentence(row: Mapping, *, min_count: int = 5) -> str:
                  f"outcome apart), the ratio would be {reach}: the range if ethnicity were "
                  "known")
     return text + "."
-
-
-def change_sentence(
-    change: Mapping,
-    *,
-    previous_year: int,
-    previous_rl: float,
-    current_rl: float,
-    confidence_level: float | None = None,
-) -> str:
-    """Describe the change in relative likelihood since an earlier year.
-
-    Parameters
-    ----------
-    change : Mapping
-        A row from ``wres.stats.change_between_years``: ``rl_ratio``, ``rl_ratio_lower``,
-        ``rl_ratio_upper``, ``p_value`` and ``change`` ("improved", "worsened",
-        "increased", "decreased", "no significant change" or "not computable: ...").
-    previous_year, previous_rl, current_rl
-        The earlier year and the two relative likelihoods compared.
-    confidence_level : float, optional
-        Confidence level of the ratio's interval; by default the row's, else 0.95.
-
-    Returns
-    -------
-    str
-        e.g. "Since 2023 the relative likelihood fell from 1.9 to 1.4 (ratio 0.74, 95% CI
-        0.45 to 1.21; p = 0.23): no significant change."
-    """
-    if as_number(previous_rl) is None or as_number(current_rl) is None:
-        word = str(change.get("change") or "").strip()
-        reason = word.partition(":")[2].strip() if word.startswith("not computable") else ""
-        return (f"Since {previous_year} the change cannot be tested"
-                + (f" ({reason})." if reason else " (one of the two years has no ratio)."))
-    before, after = format_ratio(previous_rl), format_ratio(current_rl)
-    if before == after:
-        movement = f"stayed at {after}"
-    else:
-        movement = f"{'rose' if current_rl > previous_rl else 'fell'} from {before} to {after}"
-    text = f"Since {previous_year} the relative likelihood {movement}"
-    word = str(change.get("change") or "").strip()
-    ratio = as_number(change.get("rl_ratio"))
-    if ratio is None or word.startswith("not computable"):
-        reason = word.partition(":")[2].strip()
-        return text + "; the change cannot be tested" + (f" ({reason})." if reason else ".")
-    level = confidence_level if confidence_level is not None else change.get("confidence_level")
-    level_number = as_number(level) or 0.95
-    level_number = level_number / 100 if level_number > 1 else level_number
-    low, high = as_number(change.get("rl_ratio_lower")), as_number(change.get("rl_ratio_upper"))
-    p_value = as_number(change.get("p_value"))
-    details = f"ratio {ratio:.2f}"
-    if low is not None and high is not None:
-        details += f", {format_confidence(level_number)} CI {low:.2f} to {high:.2f}"
-    if p_value is not None:
-        details += f"; {format_p_value(p_value)}"
-    if word:
-        significant = word != "no significant change"
-    elif p_value is not None:
-        significant = p_value < 1 - level_number
-    else:
-        significant = low is not None and high is not None and not low <= 1 <= high
-    if not significant:
-        return f"{text} ({details}): no significant change."
-    verdict = "a significant rise" if ratio > 1 else "a significant fall"
-    if word in {"improved", "worsened"}:
-        verdict += ", an improvement" if word == "improved" else ", a worsening"
-    return f"{text} ({details}): {verdict}."
 
 
 def not_submitted_message(indicator: int, year: int, authority: str) -> str:
@@ -291,33 +221,32 @@ def senior_share_sentences(rows: pd.DataFrame, *, min_count: int = 5) -> list[st
             for row in _minority_rows(rows, None)]
 
 
-def change_sentences(
-    changes: pd.DataFrame, *, withheld: Collection[tuple] = frozenset()
-) -> list[str]:
-    """One sentence per minority ethnic comparison on the change since the previous year.
+#: Why a section of an indicator page is empty when the indicator was not submitted.
+_NOT_SUBMITTED_SECTIONS: dict[str, str] = {
+    "results": "there are no results to show",
+    "findings": "there are no findings",
+    "figure": "there is no figure",
+    "unknown": "there are no counts of staff whose ethnicity is not known",
+    "change": "no change since last year can be given",
+}
+
+
+def not_submitted_section(section: str, year: int) -> str:
+    """Why a section has nothing to show: "Not submitted for 2024, so there is no figure."
 
     Parameters
     ----------
-    changes : DataFrame
-        From `wres.change.year_on_year`; empty when there is no earlier year.
-    withheld : collection of (indicator, measure, service, group)
-        Comparisons whose ratio is withheld in either year (publication); for
-        these the sentence says the change is not shown, and why.
+    section : {"results", "findings", "figure", "unknown", "change"}
+        The section of an indicator page.
+    year : int
+        The report year.
+
+    Raises
+    ------
+    KeyError
+        For a section not listed above.
     """
-    if changes.empty:
-        return ["No earlier year was submitted, so there is no change to report."]
-    lines = []
-    for row in _minority_rows(changes, None):
-        where = service_label(str(row["service"]))
-        label = measure_label(int(row["indicator"]), str(row["measure"]))
-        key = (int(row["indicator"]), row["measure"], row["service"], row["group"])
-        if key in withheld:
-            sentence = (f"The change since {int(row['previous_year'])} is not shown, because "
-                        "a figure in one of the two years is withheld to protect small "
-                        "numbers of staff.")
-        else:
-            sentence = change_sentence(row, previous_year=int(row["previous_year"]),
-                                       previous_rl=row["previous_rl"],
-                                       current_rl=row["current_rl"])
-        lines.append(f"{where}, {label}: {sentence}")
-    return lines
+    if section not in _NOT_SUBMITTED_SECTIONS:
+        raise KeyError(f"unknown section {section!r}: expected one of "
+                       f"{', '.join(_NOT_SUBMITTED_SECTIONS)}")
+    return f"Not submitted for {year}, so {_NOT_SUBMITTED_SECTIONS[section]}."
