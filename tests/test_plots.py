@@ -367,3 +367,44 @@ def test_figure_to_html_embeds_a_png_with_alt_text(disciplinary):
     data = html[len(prefix):html.index('"', len(prefix))]
     assert base64.b64decode(data).startswith(b"\x89PNG")
     assert "&quot;quoted&quot;" in html and "children&#x27;s services" in html
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+@pytest.mark.parametrize("kind", ["forest", "pyplot"])
+def test_an_embedded_figure_has_the_pixels_savefig_would_give(disciplinary, kind):
+    """Drawing once on the canvas gives savefig's picture (then reduced to a palette)."""
+    import io
+
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from wres.present.figures.common import PNG_COLOURS
+
+    def build() -> Figure:
+        if kind == "forest":
+            return forest_plot(disciplinary)[0]
+        fig, ax = plt.subplots(figsize=(3, 2), layout="tight")
+        ax.bar(["white", "minority"], [12.5, 31.0])
+        ax.set_ylabel("per cent")
+        return fig
+
+    saved = io.BytesIO()
+    build().savefig(saved, format="png", dpi=100)
+    with Image.open(saved) as image:
+        expected = image.convert("RGB").quantize(
+            colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    fig = build()
+    page = figure_to_html(fig, "alt")
+    data = page[page.index("base64,") + 7:page.index('"', page.index("base64,"))]
+    assert np.array_equal(_pixels(base64.b64decode(data)), np.asarray(expected.convert("RGB")))
+    if kind == "pyplot":
+        assert not plt.fignum_exists(fig.number)  # embedded, then released
+    plt.close("all")

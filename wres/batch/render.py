@@ -50,9 +50,40 @@ class UnsafePage(RuntimeError):
     """A publication page that failed its checks and must not be written."""
 
 
-def _exporter(profile: str) -> HTMLExporter:
+#: ``<img`` tags without an ``alt`` attribute.
+_NO_ALT = re.compile(r"<img(?![^>]*\balt=)")
+_MISSING_ALT = "No description has been provided for this image"
+
+
+class PageExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its re-parse of every page it makes.
+
+    `HTMLExporter.from_notebook_node` parses the finished page with BeautifulSoup
+    (Python's own HTML parser) only to give images without alternative text a
+    default one and to make cells and outputs inside a ``.jp-Notebook`` element
+    focusable, then prints the parse tree again: over half the time of rendering
+    a page, twice per notebook. Our template has no ``.jp-Notebook`` element (it
+    marks scrollable tables focusable itself), so only the first change applies,
+    and it is made here on the page's text.
+    """
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        """The page for ``nb``: what `HTMLExporter.from_notebook_node` makes, in less time."""
+        from nbconvert.exporters.templateexporter import TemplateExporter
+        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+            notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return _NO_ALT.sub(f'<img alt="{_MISSING_ALT}"', page), resources
+
+
+def _exporter(profile: str, kind: type[HTMLExporter] = PageExporter) -> HTMLExporter:
     publication = profile == "publication"
-    return HTMLExporter(
+    return kind(
         template_name=_TEMPLATE,
         extra_template_basedirs=[str(files("wres") / "templates")],
         exclude_input=publication,

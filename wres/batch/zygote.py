@@ -1,0 +1,127 @@
+"""The kernel zygote's own process: import, warm up, then fork one kernel per request.
+
+Started by `wres.batch.kernels.KernelZygote` as ``python -m wres.batch.zygote ADDRESS
+MODULES PARENT``; each kernel it forks detaches and runs an IPython kernel on the
+connection file it was asked for.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import signal
+import socket
+import sys
+from typing import Any
+
+from wres.batch.kernels import KERNEL_ENV
+
+
+def _serve(address: str, preload: list[str], parent: int) -> None:
+    """Zygote main loop: import, listen, fork one kernel per request, until ``parent`` goes."""
+    import importlib
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the batch, which stops us
+    for name in preload:
+        if name:
+            importlib.import_module(name)
+    try:
+        importlib.import_module("wres.batch.warm").warm_up()
+    except Exception as error:  # noqa: BLE001 - a cold kernel is slower, not wrong
+        print(f"wres: kernel warm-up skipped ({error})", file=sys.stderr)
+    # Everything imported and warmed so far lives as long as the kernels: moved out of the
+    # collector's reach, a kernel's collections do not walk it (a third of their time) nor
+    # write to its pages (which would copy them from the zygote, as Python's docs warn).
+    gc.collect()
+    gc.freeze()
+    # Kernels that exit are reaped here (`_reap`), so their CPU time counts in ours and
+    # in the batch's (``getrusage``); until then `ForkedProcess` sees them as zombies.
+    signal.signal(signal.SIGTERM, _reap_and_exit)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    tmp = address + ".tmp"
+    listener.bind(tmp)
+    listener.listen(16)
+    os.rename(tmp, address)  # appears only once ready
+    listener.settimeout(0.5)
+    while True:
+        _reap()
+        try:
+            conn, _ = listener.accept()
+        except TimeoutError:
+            if os.getppid() != parent:  # the process that started us has gone
+                break
+            continue
+        conn.settimeout(10)  # a client that connects and says nothing must not stall us
+        with conn:
+            try:
+                request = json.loads(conn.makefile("rb").readline())
+            except (OSError, ValueError):
+                continue  # the client went before asking
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                _become_kernel(conn, request)
+            try:
+                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            except OSError:
+                os.kill(pid, signal.SIGKILL)  # the client went: nobody will drive this kernel
+    listener.close()
+    os.unlink(address)
+    try:
+        os.rmdir(os.path.dirname(address))  # the owner's close() may not come (it was killed)
+    except OSError:
+        pass
+    _reap()
+
+
+def _reap_and_exit(*_: object) -> None:
+    """SIGTERM in the zygote: reap the kernels that have gone, then exit at once."""
+    _reap()
+    os._exit(0)
+
+
+def _reap() -> None:
+    """Collect every child kernel that has exited (never waits for one still running)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _become_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
+    """In the forked child: detach, then run an IPython kernel until shut down."""
+    code = 0
+    try:
+        conn.close()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # interrupts reach the kernel
+        os.setsid()
+        os.environ.update(request.get("env") or {})
+        os.environ.update(KERNEL_ENV)
+        if request.get("cwd"):
+            os.chdir(request["cwd"])
+        if sys.path and sys.path[0] in ("", os.getcwd()):
+            sys.path.pop(0)
+        sys.path.insert(0, "")
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize([
+            "-f", request["connection_file"], "--HistoryManager.enabled=False",
+            # exit if the zygote goes (it goes when the worker that started it goes)
+            f"--IPKernelApp.parent_handle={os.getppid()}",
+        ])
+        app.start()
+    except BaseException:  # noqa: BLE001 - a kernel that fails to start must still exit
+        code = 1
+    finally:
+        os._exit(code)
+
+
+if __name__ == "__main__":
+    _serve(sys.argv[1], sys.argv[2].split(",") if len(sys.argv) > 2 else [],
+           int(sys.argv[3]) if len(sys.argv) > 3 else os.getppid())
