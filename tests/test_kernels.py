@@ -92,3 +92,47 @@ def test_a_zygote_whose_parent_dies_while_it_imports_exits():
         time.sleep(0.2)
     assert not zygotes[0].is_running() or zygotes[0].status() == psutil.STATUS_ZOMBIE
     assert not Path(address).parent.exists()  # it removed its private folder too
+
+
+ONE_NOTEBOOK = r"""
+import json, os, sys
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+from papermill.engines import papermill_engines
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+from wres.batch.engine import SHARED_KERNEL_ENGINE, shared_kernel
+
+path = sys.argv[1]
+nbformat.write(new_notebook(cells=[
+    new_code_cell('profile = "analyst"', metadata={"tags": ["parameters"]}),
+    new_code_cell("import os\nprint(os.getpid(), 'earlier' in globals())\nearlier = profile"),
+], metadata={"kernelspec": {"name": "python3", "language": "python",
+                            "display_name": "Python 3"}}), path)
+seen = []
+with shared_kernel() as km:
+    for number, profile in enumerate(["analyst", "publication"]):
+        nb = parameterize_notebook(load_notebook_node(path), {"profile": profile})
+        nb = papermill_engines.execute_notebook_with_engine(
+            SHARED_KERNEL_ENGINE, nb, input_path=path, output_path=None, kernel_name="python3",
+            progress_bar=False, km=km, reset=number > 0)
+        seen.append(nb.cells[-1].outputs[0]["text"].split())
+    kernel = km.provisioner.pid
+print(json.dumps({"seen": seen, "kernel": kernel}))
+"""
+
+
+def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(tmp_path):
+    """Analyst then publication execution: one fresh process, the second sees no name of
+    the first, and the process is gone once the notebook is done."""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", ONE_NOTEBOOK, str(tmp_path / "one.ipynb")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    (first_pid, first_saw), (second_pid, second_saw) = report["seen"]
+    assert first_pid == second_pid == str(report["kernel"])
+    assert first_saw == second_saw == "False"  # `earlier` was emptied with the namespace
+    assert not psutil.pid_exists(report["kernel"]) or \
+        psutil.Process(report["kernel"]).status() == psutil.STATUS_ZOMBIE

@@ -40,8 +40,9 @@ def execution_profiles(run: RunSpec) -> tuple[str, ...]:
     """The profiles a run executes, the kept one first: analyst then publication, or publication.
 
     The analyst execution is the notebook kept under ``outputs/``; the
-    publication execution (same notebook, ``profile="publication"``, a fresh
-    kernel from the same warm parent) gives the publication page. A run whose
+    publication execution (same notebook, ``profile="publication"``, in the same
+    fresh kernel, its namespace emptied first: `wres.batch.engine`) gives the
+    publication page. A run whose
     parameters already ask for the publication profile (the national view)
     executes once.
     """
@@ -63,8 +64,8 @@ def use_batch_cache(output_dir: str | Path) -> None:
         os.environ.pop(CACHE_ENV, None)
 
 
-def _execute(run: RunSpec, profile: str, output_dir: Path) -> Any:
-    """Execute the run's notebook with ``profile`` in a forked kernel; the executed notebook.
+def _execute(run: RunSpec, profile: str, output_dir: Path, km: Any, *, reset: bool) -> Any:
+    """Execute the run's notebook with ``profile`` in the kernel of ``km``; the executed notebook.
 
     What ``papermill.execute_notebook(path, None, ...)`` does, less the JSON text
     of the executed notebook it makes at the end and throws away when there is
@@ -82,16 +83,17 @@ def _execute(run: RunSpec, profile: str, output_dir: Path) -> Any:
     from papermill.parameterize import parameterize_notebook
     from papermill.utils import chdir
 
+    from wres.batch.engine import SHARED_KERNEL_ENGINE
+
     parameters = {**run.parameters, "profile": profile, "output_dir": str(output_dir)}
     nb = parameterize_notebook(load_notebook_node(run.notebook_path), parameters,
                                kernel_name="python3")
     nb = remove_error_markers(prepare_notebook_metadata(nb, run.notebook_path, None))
     with chdir(str(NOTEBOOKS)):
         nb = papermill_engines.execute_notebook_with_engine(
-            None, nb, input_path=run.notebook_path, output_path=None, kernel_name="python3",
-            progress_bar=False, log_output=False, start_timeout=60, stdout_file=None,
-            stderr_file=None, kernel_manager_class="wres.batch.kernels.ForkKernelManager",
-            shutdown_kernel="immediate", execution_timeout=run.timeout,
+            SHARED_KERNEL_ENGINE, nb, input_path=run.notebook_path, output_path=None,
+            kernel_name="python3", progress_bar=False, log_output=False, start_timeout=60,
+            km=km, reset=reset, execution_timeout=run.timeout,
         )
     raise_for_execution_errors(nb, None)
     return nb
@@ -109,6 +111,7 @@ def execute_run(run: RunSpec, provenance: dict[str, Any],
     """
     import nbformat
 
+    from wres.batch.engine import shared_kernel
     from wres.batch.render import render_html
 
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -120,8 +123,10 @@ def execute_run(run: RunSpec, provenance: dict[str, Any],
         _STAGING.add(staging)
         use_batch_cache(run.output_dir)
         profiles = execution_profiles(run)
-        executed = {profile: _execute(run, profile, _ensure(staging / profile))
-                    for profile in profiles}
+        with shared_kernel() as km:  # one fresh kernel for the notebook's executions
+            executed = {profile: _execute(run, profile, _ensure(staging / profile), km,
+                                          reset=number > 0)
+                        for number, profile in enumerate(profiles)}
         t1 = time.perf_counter()
         title, footer = _title(run), _footer(run, provenance)
         kept = executed[profiles[0]]  # the notebook kept under outputs/, with its files

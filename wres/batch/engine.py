@@ -1,0 +1,88 @@
+"""A papermill engine whose executions of one notebook share one fresh kernel.
+
+A batch run executes each notebook twice, with the analyst and then the
+publication profile (`wres.batch.execute.execution_profiles`). Each execution
+used to fork, start, connect and shut down a kernel of its own; here both run in
+one kernel, forked for that notebook alone and shut down after it, so every
+notebook still has a fresh process of its own. Before each execution but the
+first, the kernel's namespace is emptied (``%reset -f``): every name the second
+execution reads it has defined itself, as in a kernel of its own. Modules stay
+imported (as they already are in a forked kernel).
+
+The engine is papermill's nbclient engine with the kernel manager handed in
+(`shared_kernel`): papermill injects the parameters, records the cell metadata
+and raises for a failing cell exactly as it does for any notebook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.log import logger
+
+from wres.batch.kernels import ForkKernelManager
+
+#: Name under which the engine is registered with papermill.
+SHARED_KERNEL_ENGINE = "wres-shared-kernel"
+#: What runs, silently, before an execution in a kernel that has already run one.
+RESET = "get_ipython().run_line_magic('reset', '-f')"
+
+
+class _Execution(PapermillNotebookClient):
+    """papermill's client, emptying the namespace first when the kernel has run before."""
+
+    def __init__(self, nb_man: Any, *, reset: bool, **kwargs: Any) -> None:
+        super().__init__(nb_man, **kwargs)
+        self.reset_first = reset
+
+    def papermill_execute_cells(self) -> None:
+        if self.reset_first:
+            reply = self.wait_for_reply(
+                self.kc.execute(RESET, silent=True, store_history=False))
+            if reply is None or reply["content"]["status"] != "ok":
+                raise RuntimeError("the kernel could not be reset between executions")
+        super().papermill_execute_cells()
+
+
+class SharedKernelEngine(NBClientEngine):
+    """papermill's nbclient engine on a kernel manager it neither starts nor stops.
+
+    ``km`` (a started or not yet started `ForkKernelManager`) is passed through
+    ``execute_notebook``; ``reset`` says whether the kernel has run an execution
+    already. The client's channels are closed after the execution; the kernel
+    is left running for the next one.
+    """
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, *, km: Any, reset: bool,
+                                 log_output: bool = False, start_timeout: int = 60,
+                                 execution_timeout: int | None = None,
+                                 **_: Any) -> Any:
+        client = _Execution(nb_man, km=km, reset=reset, kernel_name=kernel_name,
+                            timeout=execution_timeout, startup_timeout=start_timeout,
+                            log=logger, log_output=log_output)
+        try:
+            return client.execute()
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+
+
+papermill_engines.register(SHARED_KERNEL_ENGINE, SharedKernelEngine)
+
+
+@contextmanager
+def shared_kernel() -> Iterator[ForkKernelManager]:
+    """A kernel manager for one notebook's executions; its kernel is shut down at the end."""
+    km = ForkKernelManager(kernel_name="python3")
+    try:
+        yield km
+    finally:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+        run_sync(km.cleanup_resources)()
