@@ -379,14 +379,14 @@ def _pixels(png: bytes) -> np.ndarray:
 
 
 @pytest.mark.parametrize("kind", ["forest", "pyplot"])
-def test_an_embedded_figure_has_the_pixels_savefig_would_give(disciplinary, kind):
-    """Drawing once on the canvas gives savefig's picture (then reduced to a palette)."""
+def test_a_figure_is_drawn_with_the_pixels_savefig_would_give(disciplinary, kind):
+    """Drawn once on the canvas, a figure is savefig's picture; a pyplot one is released."""
     import io
 
     import matplotlib.pyplot as plt
     from PIL import Image
 
-    from wres.present.figures.common import PNG_COLOURS
+    from wres.present.figures.common import drawn_image
 
     def build() -> Figure:
         if kind == "forest":
@@ -399,12 +399,29 @@ def test_an_embedded_figure_has_the_pixels_savefig_would_give(disciplinary, kind
     saved = io.BytesIO()
     build().savefig(saved, format="png", dpi=100)
     with Image.open(saved) as image:
-        expected = image.convert("RGB").quantize(
-            colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        expected = np.asarray(image.convert("RGB"))
+    assert np.array_equal(np.asarray(drawn_image(build())), expected)
     fig = build()
-    page = figure_to_html(fig, "alt")
-    data = page[page.index("base64,") + 7:page.index('"', page.index("base64,"))]
-    assert np.array_equal(_pixels(base64.b64decode(data)), np.asarray(expected.convert("RGB")))
+    figure_to_html(fig, "alt")
     if kind == "pyplot":
         assert not plt.fignum_exists(fig.number)  # embedded, then released
     plt.close("all")
+
+
+def test_the_palette_is_pillows_median_cut_with_white_kept_white(disciplinary):
+    from PIL import Image
+
+    from wres.present.figures.common import PNG_COLOURS, drawn_image, palette_image
+
+    image = drawn_image(forest_plot(disciplinary)[0])
+    full = np.asarray(image, dtype=float)
+    ours = palette_image(image)
+    pillows = image.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT,
+                             dither=Image.Dither.NONE)
+    assert ours.mode == "P" and len(ours.getcolors()) <= PNG_COLOURS
+    ours_rgb = np.asarray(ours.convert("RGB"))
+    error = np.abs(ours_rgb - full).mean()
+    assert error < np.abs(np.asarray(pillows.convert("RGB")) - full).mean() + 0.01
+    assert error < 0.2  # out of 255
+    white = (full == 255).all(axis=2)
+    assert white.mean() > 0.5 and (ours_rgb[white] == 255).all()

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +208,13 @@ class ForkedProcess:
         self.send_signal(signal.SIGTERM)
 
 
+@cache
+def _kernel_spec(name: str) -> Any:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KernelSpecManager().get_kernel_spec(name)
+
+
 def _is_zombie(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
@@ -282,6 +290,13 @@ class ForkKernelManager(AsyncKernelManager):
             self.connection_file = str(runtime / f"kernel-{os.getpid()}-{id(self):x}.json")
         # IPC endpoints are files named <ip>-<port>; keep them in the private folder.
         self.ip = str(runtime / f"k{os.getpid()}-{id(self):x}")
+
+    @property
+    def kernel_spec(self) -> Any:
+        """The kernel spec, looked up on disk once per process (not once per notebook)."""
+        if self._kernel_spec is None and self.kernel_name:
+            self._kernel_spec = _kernel_spec(self.kernel_name)
+        return self._kernel_spec
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:
         """Wait for a killed kernel to go, polling every 5 ms instead of every 0.1 s."""

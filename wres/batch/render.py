@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -91,6 +92,7 @@ def _exporter(profile: str, kind: type[HTMLExporter] = PageExporter) -> HTMLExpo
         exclude_output_prompt=publication,
         embed_images=True,
         filters={"highlight_code": highlight_code},
+        optimistic_validation=True,  # validate the notebook once, not after each preprocessor
     )
 
 
@@ -111,7 +113,13 @@ def highlight_code(source: str, language: str = "ipython3", metadata: Any = None
     Pygments wraps every token in a ``<span>`` (over 600 in one notebook); colouring
     a few kinds and merging the rest into plain text keeps analyst pages light and
     quick to check, and leaves the ``highlight hl-`` class `publication_problems` looks for.
+    Every authority's notebook has the same code cells: each is highlighted once per process.
     """
+    return _highlighted(source, language)
+
+
+@lru_cache(maxsize=2048)
+def _highlighted(source: str, language: str) -> str:
     try:
         lexer = get_lexer_by_name(language or "ipython3")
     except ClassNotFound:

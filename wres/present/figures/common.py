@@ -14,10 +14,12 @@ import html
 import io
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, NullLocator
+from PIL import Image
 
 from wres.present.narrative.words import (
     as_number,
@@ -99,32 +101,75 @@ PNG_COLOURS = 64
 def figure_to_html(fig: Figure, alt_text: str) -> str:
     """Embed ``fig`` as a self-contained PNG ``<img>`` with ``alt_text``; closes the figure.
 
-    The figure is drawn once on an Agg canvas and its pixels are taken as they are
-    (``savefig`` would lay the figure out in a dry run first, then draw it again and
-    compress a PNG that is only read back here): the same pixels in about 40% less time.
-    The PNG is reduced to a palette of :data:`PNG_COLOURS` colours (Pillow's median
-    cut, no dithering): a third of the size of matplotlib's full-colour PNG for our
-    line-art figures, smaller than an SVG of a forest plot, and unlike an SVG its
-    size does not grow with the points of a funnel plot. Width and height are given
-    so the page does not move as it loads.
+    The PNG is reduced to a palette of :data:`PNG_COLOURS` colours (`palette_image`):
+    a third of the size of matplotlib's full-colour PNG for our line-art figures,
+    smaller than an SVG of a forest plot, and unlike an SVG its size does not grow
+    with the points of a funnel plot. Width and height are given so the page does
+    not move as it loads.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
-
     pyplot_figure = getattr(fig.canvas, "manager", None) is not None
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
-    width, height = canvas.get_width_height(physical=True)
-    with Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0,
-                          1) as image:
-        palette = image.convert("RGB").quantize(
-            colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    image = drawn_image(fig)
     if pyplot_figure:  # a pyplot figure: release it
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+    width, height = image.size
     small = io.BytesIO()
-    palette.save(small, format="PNG", optimize=True)
+    palette_image(image).save(small, format="PNG", optimize=True)
     data = base64.b64encode(small.getvalue()).decode("ascii")
     return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt_text, quote=True)}"'
             f' width="{width}" height="{height}">')
+
+
+def drawn_image(fig: Figure) -> Image.Image:
+    """``fig`` drawn once on an Agg canvas, as an RGB image.
+
+    ``savefig`` would lay the figure out in a dry run first, then draw it again and
+    compress a PNG that would only be read back: the same pixels in about 40% more time.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    size = canvas.get_width_height(physical=True)
+    with Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1) as rgba:
+        return rgba.convert("RGB")
+
+
+#: Pixels of the colour histogram that Pillow's median cut chooses a palette from.
+_HISTOGRAM_PIXELS = 1 << 14
+
+
+def palette_image(image: Image.Image) -> Image.Image:
+    """``image`` (RGB) in at most :data:`PNG_COLOURS` colours: Pillow's median cut, no dither.
+
+    A figure has a few hundred distinct colours (its palette and their anti-aliased
+    edges) over some 400,000 pixels. The median cut runs on the colour histogram
+    (every colour kept, in proportion to its pixels) rather than on every pixel, and
+    each colour is then mapped to its nearest palette colour: Pillow's
+    ``quantize(method=MEDIANCUT)`` picture, with white kept white, in under half the time.
+    """
+    colours_found = image.getcolors(image.width * image.height) or []
+    counts = np.array([count for count, _ in colours_found], dtype=np.int64)
+    colours = np.array([colour for _, colour in colours_found], dtype=np.uint8).reshape(-1, 3)
+    palette = colours.astype(np.int64)
+    if len(colours) > PNG_COLOURS:
+        weights = np.ceil(counts * (_HISTOGRAM_PIXELS / counts.sum())).astype(np.int64)
+        strip = Image.fromarray(np.repeat(colours, weights, axis=0)[np.newaxis], "RGB")
+        reduced = strip.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT,
+                                 dither=Image.Dither.NONE)
+        used = np.unique(np.asarray(reduced))  # the palette entries the cut chose
+        palette = np.array(reduced.getpalette() or [], dtype=np.int64).reshape(-1, 3)[used]
+    nearest = ((colours[:, np.newaxis, :] - palette[np.newaxis]) ** 2).sum(axis=2).argmin(axis=1)
+    keys = _colour_keys(colours)
+    order = np.argsort(keys)
+    pixels = order[np.searchsorted(keys[order], _colour_keys(np.asarray(image)))]
+    result = Image.fromarray(nearest[pixels].astype(np.uint8), "P")
+    result.putpalette(palette.astype(np.uint8).ravel().tolist())
+    return result
+
+
+def _colour_keys(rgb: np.ndarray) -> np.ndarray:
+    """One integer per colour (``0xRRGGBB``) of an array whose last axis is RGB."""
+    rgb = rgb.astype(np.uint32)
+    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
