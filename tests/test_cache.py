@@ -7,9 +7,11 @@ gives, a changed file must be read again, and errors must never be kept.
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,7 @@ import pytest
 from wres.batch.execute import use_batch_cache
 from wres.batch.outputs import remove_leftovers
 from wres.core import cache
-from wres.core.cache import CACHE_ENV, CACHE_FOLDER, make_cache_dir
+from wres.core.cache import CACHE_ENV, CACHE_FOLDER, KEPT_FOLDER, make_cache_dir, set_cache_aside
 from wres.inputs import counts as counts_module
 from wres.inputs.counts import read_counts
 from wres.inputs.validation import ValidationError
@@ -138,7 +140,8 @@ def test_the_key_names_the_code_and_the_options():
     assert key != cache.content_key(cache.code_identity("core"), [None, ".csv"], [b"a,b\n"])
 
 
-def test_the_batch_gives_its_runs_a_private_cache_and_removes_it(tmp_path, monkeypatch):
+def test_the_batch_gives_its_runs_a_private_cache_and_keeps_it_for_the_next(tmp_path,
+                                                                            monkeypatch):
     output = tmp_path / "outputs"
     folder = make_cache_dir(output)
     assert folder == output / CACHE_FOLDER
@@ -146,15 +149,60 @@ def test_the_batch_gives_its_runs_a_private_cache_and_removes_it(tmp_path, monke
     monkeypatch.setenv(CACHE_ENV, "restored after the test")
     use_batch_cache(output)
     assert os.environ[CACHE_ENV] == str(folder)
-    (folder / "counts-left.pickle").write_bytes(b"")
-    assert remove_leftovers(output) == 1  # a killed batch's cache goes with its staging
-    assert not folder.exists()
+    (folder / "counts-kept.pickle").write_bytes(b"")
+    set_cache_aside(output)  # the batch ended, or was stopped
+    assert not folder.exists() and (output / KEPT_FOLDER / "counts-kept.pickle").is_file()
+    assert remove_leftovers(output) == 0  # a kept cache is not a leftover
     use_batch_cache(str(output))
-    assert CACHE_ENV not in os.environ
+    assert CACHE_ENV not in os.environ  # no batch is running
+    assert make_cache_dir(output) == folder
+    assert [p.name for p in folder.iterdir()] == ["counts-kept.pickle"]
 
 
-def test_a_finished_batch_leaves_no_cache(report_run):
+def test_a_kept_cache_others_could_write_to_is_not_trusted(tmp_path):
+    output = tmp_path / "outputs"
+    folder = make_cache_dir(output)
+    (folder / "counts-planted.pickle").write_bytes(pickle.dumps("planted"))
+    set_cache_aside(output)
+    os.chmod(output / KEPT_FOLDER, 0o777)
+    folder = make_cache_dir(output)
+    assert list(folder.iterdir()) == [] and (folder.stat().st_mode & 0o777) == 0o700
+
+
+def test_entries_unused_since_a_time_are_pruned_and_loading_marks_one_used(batch_cache):
+    for name in ("old", "used", "new"):
+        cache.store("counts", name, name)
+    (batch_cache / ".counts-cut.tmp").write_bytes(b"a store a kill cut short")
+    long_ago = time.time() - 3600
+    for entry in [*batch_cache.glob("counts-*.pickle"), batch_cache / ".counts-cut.tmp"]:
+        os.utime(entry, (long_ago, long_ago))
+    os.utime(batch_cache / "counts-new.pickle")
+    since = time.time() - 60
+    assert cache.load("counts", "used") == "used"  # marks it used now
+    assert cache.prune(batch_cache, since) == 2
+    assert sorted(p.name for p in batch_cache.iterdir()) == ["counts-new.pickle",
+                                                            "counts-used.pickle"]
+    assert cache.load("counts", "old") is None
+
+
+def test_a_finished_batch_keeps_its_cache_private_and_out_of_the_way(report_run):
     assert not (report_run / CACHE_FOLDER).exists()
+    kept = report_run / KEPT_FOLDER
+    assert (kept.stat().st_mode & 0o777) == 0o700 and any(kept.glob("counts-*.pickle"))
+
+
+def test_the_national_view_loads_the_decisions_the_notebooks_stored(report_run):
+    # The indicator notebooks ran first and decided every authority-year they show
+    # (2022-2024 of the two authorities); had the national view (2024) missed them,
+    # its own decisions would be there too, under other keys.
+    runs = json.loads((report_run / "manifest.json").read_text())["runs"]
+    year = next(r["year"] for r in runs if r["notebook"] == "10-benchmark")
+    files = {path for r in runs if r["notebook"] == "03-disciplinary"
+             for path in r["inputs"]["data"]}
+    units = {(a, y) for path in files for a, y in read_counts(path)[["authority", "year"]]
+             .drop_duplicates().itertuples(index=False) if y <= year}
+    decided = sorted((report_run / KEPT_FOLDER).glob("disclosure-hidden-*.pickle"))
+    assert len(units) == 6 and len(decided) == len(units)
 
 
 def test_an_authoritys_results_are_computed_once_with_the_same_values(batch_cache,

@@ -486,6 +486,49 @@ def test_funnel_plot_draws_widened_and_plain_limits_when_overdispersed(view) -> 
     assert "widened for overdispersion" in alt
 
 
+def _drawn_extents(fig) -> tuple[list, list, object]:
+    """The names' and the legend's boxes on the drawn figure (display pixels), and the figure's."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    names = [Text.get_window_extent(t, renderer) for t in ax.texts]  # the words, not a line
+    return names, [ax.get_legend().get_window_extent(renderer)], fig.bbox
+
+
+def test_names_on_a_crowded_funnel_never_overlap_and_stay_in_the_figure() -> None:
+    # ten authorities far above the limits, bunched at about the same size and rate
+    rng = np.random.default_rng(3)
+    sizes = np.r_[rng.integers(80, 2000, 140), np.full(10, 400) + np.arange(10) * 6]
+    rates = np.r_[np.full(140, 0.05), np.full(10, 0.30) + np.arange(10) * 0.002]
+    frame = pd.DataFrame({"authority": [f"Authority number {i}" for i in range(150)],
+                          "year": 2024, "indicator": 3, "measure": "disciplinary",
+                          "numerator": np.round(sizes * rates).astype(int), "denominator": sizes})
+    placed = proportion_funnel(frame, "numerator", "denominator")
+    fig, _ = proportion_funnel_plot(placed, what="staff", denominator_label="staff",
+                                    title="Crowded")
+    names, legend, whole = _drawn_extents(fig)
+    assert len(names) == 10
+    for i, one in enumerate(names):
+        assert whole.x0 <= one.x0 and one.x1 <= whole.x1 and whole.y0 <= one.y0
+        for other in names[i + 1:]:
+            assert not one.overlaps(other), (one, other)
+    assert all(whole.x0 <= box.x0 and box.x1 <= whole.x1 for box in legend)
+
+
+def test_a_funnel_plots_legend_fits_the_figure_with_every_kind_of_point(view) -> None:
+    rows = _rows(view.national, 4, "fitness_to_practise")  # four authorities drawn at RL 0
+    curve, unadjusted = _curves(drawn_rows(rows), view.levels)
+    fig, _ = funnel_plot(rows, curve, reference_rl=1.2, unadjusted=unadjusted)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert "RL 0: no minority ethnic staff\nhad the outcome" in labels
+    _, legend, whole = _drawn_extents(fig)
+    assert all(whole.x0 <= box.x0 and box.x1 <= whole.x1 for box in legend)
+
+
 # --- proportion funnels ---------------------------------------------------------------------------
 
 
@@ -560,6 +603,37 @@ def test_proportion_funnel_plot_labels_only_authorities_outside_the_limits(view)
 
 
 # --- the notebook -------------------------------------------------------------------------------
+
+
+def test_wres_run_gives_the_national_view_each_authoritys_k_and_published_indicators(
+        tmp_path: Path) -> None:
+    from wres.batch.plan import plan_runs
+    from wres.inputs.params import AuthorityParams
+
+    members = [AuthorityParams(authority="Ashbourne Vale", years=[2024],
+                               data=[SAMPLE / "ashbourne-vale.csv"]),
+               AuthorityParams(authority="Cindermoor", years=[2024], min_count=10,
+                               indicators=[2, 3, 9], data=[SAMPLE / "cindermoor.csv"])]
+
+    def given(indicators: list[int] | None = None) -> dict:
+        runs = plan_runs(members, tmp_path, indicators=indicators)
+        return next(r.parameters for r in runs if r.notebook == "10-benchmark")
+
+    everything = given()
+    assert everything["min_counts"] == {"Ashbourne Vale": 5, "Cindermoor": 10}
+    assert everything["published_indicators"] == {"Ashbourne Vale": list(range(1, 10)),
+                                                  "Cindermoor": [2, 3, 9]}
+    assert given([3, 10])["published_indicators"] == {"Ashbourne Vale": [3], "Cindermoor": [3]}
+    assert given([10]) == everything  # only the national view: what the reports publish
+    view = build_national_view(2024, [str(SAMPLE / "ashbourne-vale.csv"),
+                                      str(SAMPLE / "cindermoor.csv")],
+                               profile="publication", min_count=5,
+                               min_counts=everything["min_counts"],
+                               published_indicators=everything["published_indicators"])
+    decided = view.published.groupby("authority")["indicator"].unique()
+    assert sorted(decided["Cindermoor"]) == [2, 3, 9]
+    cindermoor = view.national[view.national["authority"] == "Cindermoor"]
+    assert cindermoor.loc[~cindermoor["indicator"].isin([2, 3]), "withheld"].all()
 
 
 def test_notebook_runs_and_writes_national_csv(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ benchmark, one year). Each run has a key: the hash of everything it depends
 on — the notebook, its parameters, the bytes of its input data, the ``wres``
 package source and the locked dependency versions. A run whose key matches the
 manifest and whose outputs exist is skipped. Each notebook executes through
-papermill in a fresh kernel forked from a warm parent (`wres.kernels`); both
+papermill in a fresh kernel forked from a warm parent (`wres.batch.kernels`).
 """
 
 from __future__ import annotations
@@ -163,6 +163,7 @@ def plan_runs(
                 "confidence_level": members[0].confidence_level,
                 "ci_method": members[0].ci_method, "min_count": members[0].min_count,
                 "profile": "publication",  # a public page: ratios from small counts withheld
+                **published_by(members, indicators),
             }
             runs.append(RunSpec(
                 id=f"{year}/{NATIONAL_SLUG}/{BENCHMARK}", notebook=BENCHMARK,
@@ -178,6 +179,25 @@ def plan_runs(
             json.dumps(run.parameters, sort_keys=True, default=str).encode()).hexdigest()
         run.key = run_key(run.inputs)
     return runs
+
+
+def published_by(members: Sequence[AuthorityParams],
+                 indicators: Sequence[int] | None = None) -> dict[str, Any]:
+    """The national view's ``min_counts`` and ``published_indicators``: each authority's k
+    and the indicators its reports publish, so that it decides disclosure as they do.
+
+    An authority publishes the indicators of its params file (all by default) that the
+    batch runs (``indicators``, as ``--indicator``); a batch naming only the national
+    view (10) runs no indicator notebook and narrows nothing.
+    """
+    chosen = [n for n in indicators or () if n in INDICATORS]
+    return {
+        "min_counts": {m.authority: m.min_count for m in members},
+        "published_indicators": {
+            m.authority: [n for n in INDICATORS if (not chosen or n in chosen)
+                          and (not m.indicators or n in m.indicators)]
+            for m in members},
+    }
 
 
 def _year_hash(path: Path, year: int) -> str:

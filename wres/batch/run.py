@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from wres.batch.plan import (
     package_versions,
     run_key,
 )
-from wres.core.cache import make_cache_dir
+from wres.core.cache import make_cache_dir, prune, set_cache_aside
 from wres.core.names import BENCHMARK, NATIONAL_SLUG, SUMMARY
 from wres.inputs.params import (
     AuthorityParams,
@@ -104,17 +105,20 @@ def run_batch(
     batch on it raises `OutputBusy`). Each finished run is appended to the
     journal at once (`wres.batch.journal`), so a batch killed part-way is
     resumed, not redone: runs the journal or the manifest records as done, with
-    the same key and their outputs in place, are skipped. An authority's summary
-    waits for its year's national view only when that view is being re-run.
+    the same key and their outputs in place, are skipped. A year's national view is
+    sent once that year's indicator notebooks have finished, so it loads their work
+    from the batch cache (`wres.core.cache`, kept between batches); an authority's
+    summary waits for its year's national view only when that view is being re-run.
     ``warm_idle`` keeps the batch host warm for the next batch (`wres.batch.resident`).
     ``pdf`` prints each authority-year's PDF data pack whose pages changed (`wres.batch.pdf`).
     """
     output_dir = Path(output_dir).resolve()
     output_dir.mkdir(parents=True, exist_ok=True)
     with OutputLock(output_dir).acquire(wait=2.0) as lock:
+        set_cache_aside(output_dir)  # kept: it is not a leftover
         if remove_leftovers(output_dir):
             log.info("removed what an interrupted batch left in %s", output_dir)
-        cache = make_cache_dir(output_dir)  # validated counts, shared by the batch's kernels
+        cache = make_cache_dir(output_dir)  # work shared by the kernels, kept between batches
         manifest = load_manifest(output_dir)
         previous = {r["id"]: r for r in manifest.get("runs", [])}
         journaled = replay(output_dir)  # runs finished by a batch that was stopped
@@ -124,7 +128,7 @@ def run_batch(
         executor = None
         try:
             batch.queue_ready()
-            if batch.ready or batch.waiting:
+            if batch.pending:
                 warm = ((package_hash(), package_versions(), warm_idle)
                         if warm_idle and not scheduler else None)
                 executor = make_executor(scheduler, jobs, lock_fd=lock.fd, warm=warm)
@@ -139,6 +143,7 @@ def run_batch(
                 commit = batch.provenance["git_commit"] if batch.provenance else git_commit()
                 _conclude(output_dir, manifest, batch.records, previous, commit, journal,
                           executor, result, packs)
+            _prune_cache(cache, {**previous, **batch.records}.values())
         except BaseException:
             if executor is not None:
                 executor.close(abort=True)
@@ -147,10 +152,35 @@ def run_batch(
         finally:
             batch.progress.close()
             journal.close()
-            shutil.rmtree(cache, ignore_errors=True)
             if executor is not None:
                 executor.close()
+            set_cache_aside(output_dir)
     return result
+
+
+def _prune_cache(cache: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Remove the cache entries that none of the output folder's runs was made from.
+
+    Every entry a run used was marked used while it ran (`wres.core.cache.prune`),
+    so entries unused since the earliest start of a run whose outputs are kept
+    (done, in this batch or an earlier one) belong to no output. Without a start
+    time for one of them, nothing is removed.
+    """
+    starts = [_started(r) for r in records if r.get("status") == "ok"]
+    if not starts or None in starts:
+        return
+    earliest = min(s for s in starts if s is not None)
+    removed = prune(cache, earliest - 2.0)  # starts are to the second; file times coarse
+    if removed:
+        log.info("removed %d cache entries no output was made from", removed)
+
+
+def _started(record: dict[str, Any]) -> float | None:
+    """When a run started (its record's ``started``), in seconds since the epoch."""
+    try:
+        return datetime.fromisoformat(str(record["started"])).timestamp()
+    except (KeyError, ValueError):
+        return None
 
 
 def _conclude(output_dir: Path, manifest: dict[str, Any], records: dict[str, dict[str, Any]],
@@ -194,7 +224,14 @@ def _data_packs(output_dir: Path, manifest: dict[str, Any], runs: dict[str, dict
 
 
 class _Batch:
-    """The runs of one batch as they are skipped, queued, sent and finished."""
+    """The runs of one batch as they are skipped, queued, sent and finished.
+
+    A year's national view is sent once that year's other runs it does not gate (the
+    indicator notebooks) have finished: their publication passes have stored every
+    authority's validated counts and disclosure decisions in the batch cache, which
+    the national view then loads instead of deciding over every authority again. It
+    goes ahead of anything queued, for the year's summaries wait for it.
+    """
 
     def __init__(self, runs: list[RunSpec], output_dir: Path,
                  previous: dict[str, dict[str, Any]], *, force: bool, quiet: bool) -> None:
@@ -205,15 +242,23 @@ class _Batch:
         self.provenance: dict[str, Any] | None = None
         rerun_national = {r.year for r in runs if r.notebook == BENCHMARK
                           and (force or not self._up_to_date(r))}
-        ordered = sorted(runs, key=lambda r: r.notebook != BENCHMARK)  # they gate summaries
-        self.waiting: dict[int, list[RunSpec]] = {}
+        self.waiting: dict[int, list[RunSpec]] = {}  # summaries, by year
+        self.national: dict[int, RunSpec] = {}  # national views to re-run, by year
+        self.unfinished: Counter[int] = Counter()  # runs a national view waits for, by year
         self.candidates: list[RunSpec] = []
-        for run in ordered:
-            if run.notebook == SUMMARY and run.year in rerun_national:
+        for run in runs:
+            if run.notebook == BENCHMARK and run.year in rerun_national:
+                self.national[run.year] = run
+            elif run.notebook == SUMMARY and run.year in rerun_national:
                 self.waiting.setdefault(run.year, []).append(run)
             else:
                 self.candidates.append(run)
         self.ready: deque[RunSpec] = deque()
+
+    @property
+    def pending(self) -> bool:
+        """Whether runs are queued or held back."""
+        return bool(self.ready or self.waiting or self.national)
 
     def _last_seconds(self, run: RunSpec) -> float:
         """How long ``run`` took last time (the manifest's timings), else as long as any."""
@@ -225,7 +270,7 @@ class _Batch:
         return is_up_to_date(run, self.previous.get(run.id), self.output_dir)
 
     def queue_ready(self, runs: list[RunSpec] | None = None) -> None:
-        """Skip what is up to date; queue the rest."""
+        """Skip what is up to date; queue the rest (a national view ahead of the others)."""
         for run in self.candidates if runs is None else runs:
             if run.notebook == SUMMARY:
                 run.inputs["national"] = national_inputs(run)
@@ -234,34 +279,61 @@ class _Batch:
                 self.records[run.id] = self.previous[run.id]
                 self.result.skipped += 1
                 self.progress.update(self.result, run.id, "skipped")
+            elif run.notebook == BENCHMARK:
+                self.ready.appendleft(run)
             else:
                 self.ready.append(run)
-        if runs is None:  # the first page first: the quickest run ahead of the national views
+                if run.notebook != SUMMARY:
+                    self.unfinished[run.year] += 1
+        if runs is None:
+            self.candidates = []
+            for year in [y for y in self.national if not self.unfinished[y]]:
+                self._send_national(year)  # nothing of its year to wait for
+            # the first page first: the quickest run ahead of the national views
             quick = min((r for r in self.ready if r.notebook != BENCHMARK),
                         key=self._last_seconds, default=None)
             if quick is not None and self.ready[0] is not quick:
                 self.ready.remove(quick)
                 self.ready.appendleft(quick)
-        self.candidates = []
+
+    def _send_national(self, year: int) -> None:
+        """Queue ``year``'s national view ahead of everything queued."""
+        self.queue_ready([self.national.pop(year)])
+
+    def _release(self) -> None:
+        """Nothing is running: send what is held back, national views first."""
+        if self.national:
+            self._send_national(min(self.national))
+        else:  # summaries whose national view is not coming: run them now
+            for year in list(self.waiting):
+                self.queue_ready(self.waiting.pop(year))
 
     def run(self, executor: Executor, journal: Journal) -> None:
         """Send queued runs, at most ``executor.capacity`` at once, until none is left."""
         self.provenance = {"git_commit": git_commit(), "packages": package_versions()}
         flying: dict[Future[dict[str, Any]], RunSpec] = {}
-        while self.ready or flying or self.waiting:
+        while self.pending or flying:
             while self.ready and len(flying) < executor.capacity:
                 run = self.ready.popleft()
                 flying[executor.submit(run, self.provenance)] = run
-            if not flying:  # summaries whose national view is not coming: run them now
-                for year in list(self.waiting):
-                    self.queue_ready(self.waiting.pop(year))
+            if not flying:
+                self._release()
                 continue
             finished, _ = wait(flying, return_when=FIRST_COMPLETED)
             for future in finished:
                 run = flying.pop(future)
                 self._finish(run, _outcome(future), journal)
-                if run.notebook == BENCHMARK and run.year in self.waiting:
-                    self.queue_ready(self.waiting.pop(run.year))
+                self._follow(run)
+
+    def _follow(self, run: RunSpec) -> None:
+        """Send what waited for ``run``: its year's national view, or its summaries."""
+        if run.notebook == BENCHMARK:
+            if run.year in self.waiting:
+                self.queue_ready(self.waiting.pop(run.year))
+        elif run.notebook != SUMMARY:
+            self.unfinished[run.year] -= 1
+            if not self.unfinished[run.year] and run.year in self.national:
+                self._send_national(run.year)
 
     def _finish(self, run: RunSpec, outcome: dict[str, Any], journal: Journal) -> None:
         assert self.provenance is not None

@@ -15,7 +15,14 @@ same way, every time.
 
 The cache is best effort: without the variable, with a folder that is not
 private to this user, or on any error reading or writing an entry, the value is
-simply computed. The batch removes the folder when it ends.
+simply computed.
+
+The folder is kept between batches (`KEPT_FOLDER` while no batch runs), so a
+batch re-running one authority's notebooks and its year's national view loads
+what earlier batches stored for the others. Loading an entry marks it used (its
+modification time); a batch that ends normally removes the entries no run of
+its output folder has used since the earliest of them started (`prune`), so the
+folder holds about what the current outputs were made from.
 """
 
 from __future__ import annotations
@@ -36,8 +43,10 @@ if TYPE_CHECKING:
 
 #: Environment variable naming the cache folder (set by ``wres run`` for its kernels).
 CACHE_ENV = "WRES_CACHE_DIR"
-#: Name of the cache folder inside a batch's output folder.
+#: Name of the cache folder inside a batch's output folder, while the batch runs.
 CACHE_FOLDER = ".wres-cache"
+#: Name of the cache folder between batches (`set_cache_aside`).
+KEPT_FOLDER = ".wres-cache-kept"
 #: The layers a computed result depends on (`memoised`): everything below presentation.
 ANALYSIS_LAYERS = ("core", "stats", "inputs", "analysis")
 #: Frames longer than this are not memoised (`memoised`).
@@ -50,26 +59,86 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 def cache_dir() -> Path | None:
     """The cache folder named by `CACHE_ENV`, if it exists and only this user can use it."""
     name = os.environ.get(CACHE_ENV)
-    if not name:
-        return None
+    return Path(name) if name and _private_folder(Path(name)) else None
+
+
+def _private_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder (not a link) of this user that no one else can enter."""
     try:
-        info = os.lstat(name)
+        info = os.lstat(path)
     except OSError:
-        return None
-    private = info.st_uid == os.getuid() and not info.st_mode & 0o077
-    return Path(name) if stat.S_ISDIR(info.st_mode) and private else None
+        return False
+    return (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+            and not info.st_mode & 0o077)
 
 
 def make_cache_dir(output_dir: Path) -> Path:
-    """Create an empty private cache folder in ``output_dir`` (one left behind is emptied)."""
-    import shutil
-
-    folder = Path(output_dir) / CACHE_FOLDER
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    """The batch's private cache folder in ``output_dir``: the one earlier batches kept
+    (`set_cache_aside`), else a new empty one. A kept folder others could write to is
+    not trusted: it is emptied."""
+    output_dir = Path(output_dir)
+    folder, kept = output_dir / CACHE_FOLDER, output_dir / KEPT_FOLDER
+    _remove(folder)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    if _private_folder(kept):
+        os.replace(kept, folder)
+        return folder
+    _remove(kept)
     folder.mkdir(mode=0o700)
     os.chmod(folder, 0o700)  # whatever the umask
     return folder
+
+
+def set_cache_aside(output_dir: Path) -> None:
+    """Keep the cache folder of a batch that ended, or was stopped, as `KEPT_FOLDER`.
+
+    Entries are written whole or not at all (`store`), so a stopped batch's are
+    as good as a finished one's; its temporary files are removed by `prune`.
+    Call while holding the output folder's lock (`wres.batch.lock`).
+    """
+    folder, kept = Path(output_dir) / CACHE_FOLDER, Path(output_dir) / KEPT_FOLDER
+    if not _private_folder(folder):
+        return
+    try:
+        if not _private_folder(kept):
+            _remove(kept)
+            os.replace(folder, kept)
+            return
+        for entry in folder.glob("*.pickle"):  # both there (a move failed part-way): merge
+            os.replace(entry, kept / entry.name)
+    except OSError:
+        return  # best effort: left where it is, the next batch starts without it
+    _remove(folder)
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder, file or link if there is one (best effort)."""
+    import shutil
+
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def prune(folder: Path, used_since: float) -> int:
+    """Remove the entries not used since ``used_since`` (seconds since the epoch) and
+    temporary files; how many were removed.
+
+    Every entry a run loaded or stored was marked used while it ran, so with
+    ``used_since`` the start of the earliest run whose outputs are kept, what
+    goes is what no kept output was made from: entries of changed data, other
+    options or older code.
+    """
+    removed = 0
+    for entry in [*Path(folder).glob("*.pickle"), *Path(folder).glob(".*.tmp")]:
+        try:
+            if entry.stat().st_mtime < used_since:
+                entry.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 @cache
@@ -114,9 +183,19 @@ def load(kind: str, key: str) -> Any | None:
         return None
     try:
         with open(folder / f"{kind}-{key}.pickle", "rb") as handle:
-            return pickle.load(handle)  # noqa: S301 - our own private folder
+            value = pickle.load(handle)  # noqa: S301 - our own private folder
+            _mark_used(handle.fileno())
+            return value
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
         return None
+
+
+def _mark_used(fd: int) -> None:
+    """Set an entry's modification time to now: `prune` keeps it."""
+    try:
+        os.utime(fd)
+    except OSError:
+        return
 
 
 def store(kind: str, key: str, value: Any) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import pandas as pd
 
 from wres.analysis.disclosure.suppression import DISCLOSURE_UNIT, apply_disclosure
+from wres.core.cache import memoised
 from wres.core.indicators import ALL_SERVICES, MINORITY
 from wres.core.names import COMPARISON_COUNTS, MARKER, MIN_COUNT
 
@@ -131,10 +132,17 @@ def publish_results(
             unit = unit[unit["indicator"].astype(int).isin([int(i) for i in wanted])]
         if unit.empty:
             continue
-        parts.append(apply_disclosure(unit.reset_index(drop=True),
-                                      min_count=int(limits.get(str(authority), min_count)),
-                                      check=False))
+        parts.append(_published_unit(unit.reset_index(drop=True),
+                                     int(limits.get(str(authority), min_count))))
     return pd.concat(parts, ignore_index=True) if parts else results.iloc[:0].copy()
+
+
+def _published_unit(unit: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """`apply_disclosure` of one authority-year without the attack, kept in a batch's cache
+    (`wres.core.cache.memoised`): a national view re-run after one authority's counts
+    changed loads the other authorities' published rows."""
+    return memoised("published", [min_count], [unit],
+                    lambda: apply_disclosure(unit, min_count=min_count, check=False))
 
 
 def published_headlines(published: pd.DataFrame, marker: str = MARKER) -> set[Headline]:

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from wres.present.figures.common import _FONT, log_axis
+from wres.present.figures.funnel_labels import place_labels
 from wres.present.narrative.words import (
     format_ratio,
     join_words,
@@ -31,6 +32,8 @@ NO_WHITE = "no white staff had the outcome"
 
 #: With more authorities outside the limits than this, only those outside the widest are named.
 MAX_LABELS = 10
+#: Longest line of a legend entry (characters): three columns fit across the figure.
+LEGEND_WIDTH = 30
 
 
 def named_mask(outside: np.ndarray, strength: np.ndarray) -> np.ndarray:
@@ -133,7 +136,7 @@ def funnel_plot(
     ax.axhline(national, color="black", lw=1.5, label=f"Pooled national RL {national:.2f}")
     if reference_rl is not None:
         ax.axhline(reference_rl, color=palette[3], lw=1.5, ls="--",
-                   label=f"{reference_label} ({reference_rl:g})")
+                   label=_legend_text(f"{reference_label} ({reference_rl:g})"))
     y = _edge_values(rl, low * 1.12, high / 1.12)
     widest = level_text(suffixes[-1])
     kinds = [("within limits", palette[0]), (f"outside {level_text(suffixes[0])} limits",
@@ -152,15 +155,13 @@ def funnel_plot(
                 named = True
     labelled = named_mask(outside, drawn["z_adjusted"].to_numpy(dtype=float)
                           if "z_adjusted" in drawn else np.zeros(len(drawn)))
-    for x, value, name, chosen in zip(drawn["precision_null"], y, drawn["authority"], labelled,
-                                      strict=True):
-        if chosen:
-            ax.annotate(str(name), (x, value), textcoords="offset points", xytext=(5, 4),
-                        fontsize=_FONT - 1)
     if np.count_nonzero(labelled) < np.count_nonzero(outside):
         ax.plot([], [], " ", label=named_label(labelled, outside, widest))
     _edge_legend(ax, edge)
     _axes(ax, low, high, curve["precision"])
+    x = drawn["precision_null"].to_numpy(dtype=float)
+    place_labels(ax, x[labelled], y[labelled], drawn["authority"].to_numpy()[labelled],
+                 points=(x, y), fontsize=_FONT - 1)
     ax.set_xlabel("Precision under the national RL: 1 / SE² of the log relative likelihood "
                   "(log scale)", fontsize=_FONT)
     ax.set_ylabel("Relative likelihood, minority ethnic ÷ white (log scale)", fontsize=_FONT)
@@ -188,10 +189,16 @@ def _limit_lines(ax, curve, unadjusted, suffixes) -> None:
 
 
 def _edge_legend(ax, edge: np.ndarray) -> None:
-    for shape, words in (("v", f"RL 0: {NO_MINORITY}"), ("^", f"No RL: {NO_WHITE}")):
+    for shape, words in (("v", _legend_text(f"RL 0: {NO_MINORITY}")),
+                         ("^", _legend_text(f"No RL: {NO_WHITE}"))):
         if (edge == shape).any():
             ax.scatter([], [], marker=shape, s=45, color="white", edgecolor="black",
                        linewidth=0.6, label=words)
+
+
+def _legend_text(text: str) -> str:
+    """A legend entry on lines short enough for three columns across the figure."""
+    return textwrap.fill(text, LEGEND_WIDTH)
 
 
 def _axes(ax, low: float, high: float, precision: pd.Series) -> None:

@@ -18,6 +18,7 @@ from wres.present.figures.funnel import (
     not_shown_sentence,
     outside_level,
 )
+from wres.present.figures.funnel_labels import place_labels
 from wres.present.narrative.words import join_words, level_text
 from wres.stats.funnel import funnel_curve, level_suffixes
 
@@ -81,9 +82,6 @@ def proportion_funnel_plot(
             ax.scatter(part["denominator"], part["proportion"], marker=shape, s=45,
                        color=palette[level], edgecolor="black", linewidth=0.6, zorder=4,
                        label=name)
-    for row in drawn[named].itertuples():
-        ax.annotate(str(row.authority), (row.denominator, row.proportion),
-                    textcoords="offset points", xytext=(5, 4), fontsize=_FONT - 1)
     if np.count_nonzero(named) < np.count_nonzero(outside):
         ax.plot([], [], " ", label=named_label(named, outside, widest))
     ax.set_xscale("log")
@@ -97,6 +95,9 @@ def proportion_funnel_plot(
     ax.set_xlabel(f"{denominator_label.capitalize()} (log scale)", fontsize=_FONT)
     ax.set_ylabel(textwrap.fill(f"Proportion: {what}", 60), fontsize=_FONT)
     ax.set_title(textwrap.fill(title, 80), fontsize=_FONT + 1)
+    x, y = drawn["denominator"].to_numpy(dtype=float), drawn["proportion"].to_numpy(dtype=float)
+    place_labels(ax, x[named], y[named], drawn["authority"].to_numpy()[named], points=(x, y),
+                 fontsize=_FONT - 1)
     ax.legend(fontsize=_FONT - 1, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3,
               frameon=False)
     return fig, _alt(frame, drawn, what, national, suffixes, title)
