@@ -12,7 +12,8 @@ the national view), then prints one row per size:
   that does not depend on what else the machine is doing;
 - **MB/worker, MB tree**: peak proportional set size (PSS: shared copy-on-write pages counted
   fairly) of the batch's process tree, sampled, divided by the jobs, and whole;
-- **MB out**: bytes written under the output folder;
+- **MB out, MB cache**: bytes of the reports under the output folder, and of the batch
+  cache kept beside them (`.wres-cache-kept`, `wres.core.cache`);
 - **national s**: the national view's own run (execution and pages, from manifest.json).
 
 Then, on the largest size: a re-run with nothing changed, and a re-run after one count of one
@@ -147,8 +148,17 @@ def national_seconds(out: Path) -> float:
     return sum(float(r["timings"]["total"]) for r in views)
 
 
-def output_bytes(out: Path) -> int:
-    return sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+def output_bytes(out: Path) -> tuple[int, int]:
+    """Bytes of the reports under ``out``, and of the batch cache kept beside them."""
+    reports = cache = 0
+    for path in out.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            if path.relative_to(out).parts[0].startswith(".wres-cache"):
+                cache += size
+            else:
+                reports += size
+    return reports, cache
 
 
 def kind(notebook: str) -> str:
@@ -201,16 +211,17 @@ def main() -> None:
             out = work / str(size) / "out"
             batch = batches[size] = run_batch(params, out, args.year, args.jobs)
             ran = batch.runs + batch.failed
+            reports, cache = output_bytes(out)
             rows.append((size, ran, batch.wall, batch.wall / ran, batch.cpu / ran,
-                         batch.peak_mb / args.jobs, batch.peak_mb, output_bytes(out) / 1e6,
+                         batch.peak_mb / args.jobs, batch.peak_mb, reports / 1e6, cache / 1e6,
                          national_seconds(out), batch.failed))
         print(f"\n{'authorities':>11} {'notebooks':>9} {'wall s':>8} {'s/nb':>6} "
               f"{'CPU s/nb':>8} {'MB/worker':>9} {'MB tree':>8} {'MB out':>8} "
-              f"{'national s':>10} {'failed':>6}")
+              f"{'MB cache':>8} {'national s':>10} {'failed':>6}")
         for row in rows:
             print(f"{row[0]:>11} {row[1]:>9} {row[2]:>8.1f} {row[3]:>6.3f} {row[4]:>8.3f} "
-                  f"{row[5]:>9.0f} {row[6]:>8.0f} {row[7]:>8.1f} {row[8]:>10.1f} "
-                  f"{row[9]:>6}")
+                  f"{row[5]:>9.0f} {row[6]:>8.0f} {row[7]:>8.1f} {row[8]:>8.1f} "
+                  f"{row[9]:>10.1f} {row[10]:>6}")
         if len(rows) > 1:
             flat = rows[-1][3] / rows[0][3]
             print(f"s/nb at {rows[-1][0]} against {rows[0][0]}: {flat:.2f}x; "
