@@ -425,3 +425,16 @@ def test_the_palette_is_pillows_median_cut_with_white_kept_white(disciplinary):
     assert error < 0.2  # out of 255
     white = (full == 255).all(axis=2)
     assert white.mean() > 0.5 and (ours_rgb[white] == 255).all()
+
+
+def test_a_title_placed_at_the_top_is_where_matplotlib_would_place_it(disciplinary,
+                                                                       monkeypatch):
+    from wres.present.figures import forest
+    from wres.present.figures.common import drawn_image
+
+    placed = forest_plot(disciplinary)[0]
+    monkeypatch.setattr(forest, "set_title",  # no height given: matplotlib decides
+                        lambda ax, text: ax.set_title(text, fontsize=10))
+    automatic = forest_plot(disciplinary)[0]
+    assert placed.axes[0]._autotitlepos is False and automatic.axes[0]._autotitlepos
+    assert np.array_equal(np.asarray(drawn_image(placed)), np.asarray(drawn_image(automatic)))

@@ -16,6 +16,7 @@ from wres.present.figures.common import (
     _one_group,
     _palette,
     log_axis,
+    set_title,
 )
 from wres.present.narrative.words import (
     as_number,
@@ -221,7 +222,7 @@ def forest_plot(
     compared = group_label(chosen[0]).lower() if len(chosen) == 1 else "each group"
     ax.set_xlabel(f"Relative likelihood, {compared} ÷ white (log scale)", fontsize=_FONT)
     ax.set_ylabel("Service" if len(chosen) == 1 else "Service and ethnic group", fontsize=_FONT)
-    ax.set_title(title or _default_title(indicator, measures), fontsize=_FONT + 1)
+    set_title(ax, title or _default_title(indicator, measures))
     ax.legend(fontsize=_FONT - 1, loc="best", frameon=True)
     return fig, _forest_alt(rows, indicator, categories, years, thresholds)
 

@@ -11,7 +11,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from wres.present.figures.common import _FONT, log_axis
+from wres.present.figures.common import _FONT, log_axis, set_title
 from wres.present.figures.funnel_labels import place_labels
 from wres.present.narrative.words import (
     format_ratio,
@@ -165,8 +165,7 @@ def funnel_plot(
     ax.set_xlabel("Precision under the national RL: 1 / SE² of the log relative likelihood "
                   "(log scale)", fontsize=_FONT)
     ax.set_ylabel("Relative likelihood, minority ethnic ÷ white (log scale)", fontsize=_FONT)
-    ax.set_title(textwrap.fill(title or f"Relative likelihood to {label}", 80),
-                 fontsize=_FONT + 1)
+    set_title(ax, textwrap.fill(title or f"Relative likelihood to {label}", 80))
     ax.legend(fontsize=_FONT - 1, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3,
               frameon=False)
     return fig, _funnel_alt(frame, drawn, label, national, reference_rl, reference_label,

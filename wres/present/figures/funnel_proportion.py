@@ -11,7 +11,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
 
-from wres.present.figures.common import _FONT
+from wres.present.figures.common import _FONT, set_title
 from wres.present.figures.funnel import (
     named_label,
     named_mask,
@@ -94,7 +94,7 @@ def proportion_funnel_plot(
     ax.tick_params(labelsize=_FONT)
     ax.set_xlabel(f"{denominator_label.capitalize()} (log scale)", fontsize=_FONT)
     ax.set_ylabel(textwrap.fill(f"Proportion: {what}", 60), fontsize=_FONT)
-    ax.set_title(textwrap.fill(title, 80), fontsize=_FONT + 1)
+    set_title(ax, textwrap.fill(title, 80))
     x, y = drawn["denominator"].to_numpy(dtype=float), drawn["proportion"].to_numpy(dtype=float)
     place_labels(ax, x[named], y[named], drawn["authority"].to_numpy()[named], points=(x, y),
                  fontsize=_FONT - 1)

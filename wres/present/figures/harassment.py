@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from wres.core.indicators import MINORITY
-from wres.present.figures.common import _FONT, _new_figure, _one_group, log_axis
+from wres.present.figures.common import _FONT, _new_figure, _one_group, log_axis, set_title
 from wres.present.figures.forest import (
     _band_sentence,
     _draw_forest,
@@ -84,7 +84,7 @@ def _harassment_panel(ax, rows: list[dict], years: list[int],
     plotted = _draw_forest(ax, rows, categories, years, thresholds)
     ax.set_yticklabels([service_label(s) for _, s, _ in categories])
     ax.set_xlabel("Relative likelihood, minority ethnic ÷ white (log scale)", fontsize=_FONT)
-    ax.set_title(heading, fontsize=_FONT + 1)
+    set_title(ax, heading)
     if not rows:
         ax.text(0.5, 0.5, "no results", ha="center", transform=ax.transAxes, style="italic")
     return plotted, f"{heading}: {_forest_values(rows, categories, years) or 'no results'}."

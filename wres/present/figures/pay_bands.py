@@ -17,6 +17,7 @@ from wres.present.figures.common import (
     _new_figure,
     _palette,
     _share_with_interval,
+    set_title,
 )
 from wres.present.narrative.words import (
     as_number,
@@ -93,7 +94,7 @@ def pay_band_plot(
     _mark_withheld_bars(left, shares, bands, groups)
     left.set_xlabel("Pay band", fontsize=_FONT)
     left.set_ylabel("Share of the group's staff (%)", fontsize=_FONT)
-    left.set_title("Where each group's staff are", fontsize=_FONT + 1)
+    set_title(left, "Where each group's staff are")
     left.legend(fontsize=_FONT - 1, title=None)
 
     minority = [r for r in rows if str(r["group"]) == MINORITY]
@@ -145,7 +146,7 @@ def _minority_share_panel(ax, minority: list[dict], bands: list[str]) -> str:
     """Draw minority share of each band; return the alt text for the panel."""
     ax.set_xlabel("Pay band", fontsize=_FONT)
     ax.set_ylabel("Minority ethnic share of the band (%)", fontsize=_FONT)
-    ax.set_title("Minority ethnic staff as a share of each band", fontsize=_FONT + 1)
+    set_title(ax, "Minority ethnic staff as a share of each band")
     if not minority:
         ax.text(0.5, 0.5, "no minority ethnic rows", ha="center", transform=ax.transAxes)
         return "No minority ethnic rows to show each band's make-up."

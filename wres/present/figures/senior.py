@@ -18,6 +18,7 @@ from wres.present.figures.common import (
     _one_group,
     _palette,
     _share_with_interval,
+    set_title,
 )
 from wres.present.narrative.words import (
     as_number,
@@ -127,8 +128,8 @@ def senior_management_plot(frame: pd.DataFrame, *, year: int | None = None) -> t
     ax.set_xlim(0, 100)
     ax.set_xlabel("Minority ethnic share of staff whose ethnicity is known (%)", fontsize=_FONT)
     ax.set_ylabel("Service", fontsize=_FONT)
-    ax.set_title(f"Minority ethnic staff among senior managers and the rest of the workforce, "
-                 f"{year}", fontsize=_FONT + 1)
+    set_title(ax, "Minority ethnic staff among senior managers and the rest of the workforce, "
+                  f"{year}")
     _legend_once(ax, list(_SENIOR_STYLES))
     confidence = format_confidence(records[0].get("confidence_level"))
     alt = (
