@@ -36,8 +36,11 @@ lint: install
 	$(BIN)/ruff check wres tests bench
 	$(BIN)/mypy
 
+# pytest-xdist workers: two for a 2-core machine (TEST_WORKERS=0: one process, no xdist).
+TEST_WORKERS ?= 2
+
 test: install browser lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -116,11 +117,11 @@ def test_no_page_of_the_report_has_an_empty_section(report_run):
 
 
 def _section_text(page: str, heading: str) -> str:
-    """Plain text from ``heading`` (an h2) to the next h2 or the end of the page."""
+    """Plain text, as a reader sees it, from ``heading`` (an h2) to the next h2 or the end."""
     start = page.index(heading)
     end = page.find("<h2", start + len(heading))
     text = re.sub(r"<[^>]+>", " ", page[start:] if end < 0 else page[start:end])
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", unescape(text))  # &#x27; is the apostrophe the reader sees
 
 
 @pytest.mark.parametrize("suffix", [".publication.html", ".html"])
