@@ -22,12 +22,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
 import yaml
+from tree_memory import PeakPss  # a sibling module of these scripts
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -81,46 +80,13 @@ def _nbconvert(target: Path, *extra: str) -> None:
                    check=True, capture_output=True)
 
 
-class TreeMemory:
-    """Peak PSS of the process tree under each direct child of ``pid``, sampled in a thread."""
-
-    def __init__(self, pid: int, interval: float = 0.2) -> None:
-        self.pid, self.interval, self.peak = pid, interval, 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            try:
-                workers = psutil.Process(self.pid).children()
-            except psutil.NoSuchProcess:
-                return
-            for worker in workers:
-                total = 0.0
-                for proc in [worker, *worker.children(recursive=True)]:
-                    try:
-                        total += proc.memory_full_info().pss
-                    except (psutil.NoSuchProcess, psutil.AccessDenied):
-                        continue
-                self.peak = max(self.peak, total / 2**20)
-            time.sleep(self.interval)
-
-
 def wres_run(params_dir: Path, year: int, out: Path, *extra: str) -> tuple[float, float, str]:
     command = [str(BIN / "wres"), "run", "--params", str(params_dir), "--year", str(year),
                "--output", str(out), "--quiet", *extra]
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    with TreeMemory(process.pid) as memory:
+    with PeakPss(process.pid, 0.2, per_child=True) as memory:
         stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
     if process.returncode != 0:

@@ -37,14 +37,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import psutil
+from tree_memory import PeakPss  # a sibling module of these scripts
 
 BIN = Path(sys.executable).parent
 
@@ -60,39 +59,6 @@ class Batch:
     skipped: int
     failed: int
     summary: str
-
-
-class TreePeak:
-    """Peak PSS (MB) of a process and all its descendants, sampled in a thread."""
-
-    def __init__(self, pid: int, interval: float = 0.5) -> None:
-        self.pid, self.interval, self.peak = pid, interval, 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self) -> TreePeak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            try:
-                root = psutil.Process(self.pid)
-                tree = [root, *root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                return
-            total = 0.0
-            for proc in tree:
-                try:
-                    total += proc.memory_full_info().pss
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    continue
-            self.peak = max(self.peak, total / 2**20)
-            self._stop.wait(self.interval)
 
 
 def children_cpu() -> float:
@@ -123,7 +89,7 @@ def run_batch(params: Path, out: Path, year: int, jobs: int, *extra: str) -> Bat
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    with TreePeak(process.pid) as memory:
+    with PeakPss(process.pid) as memory:
         stdout, stderr = process.communicate()
     wall = time.perf_counter() - started
     lines = stdout.strip().splitlines()
