@@ -486,6 +486,24 @@ def test_funnel_plot_draws_widened_and_plain_limits_when_overdispersed(view) -> 
     assert "widened for overdispersion" in alt
 
 
+def test_funnels_are_laid_out_as_matplotlibs_tight_layout_in_one_pass(view) -> None:
+    from wres.present.figures.common import drawn_image
+
+    rows = _rows(view.national, 7, "managers")
+    curve, unadjusted = _curves(rows, view.levels)
+    ours, theirs = (funnel_plot(rows, curve, unadjusted=unadjusted)[0] for _ in range(2))
+    theirs.set_layout_engine("tight")
+    assert np.array_equal(np.asarray(drawn_image(ours)), np.asarray(drawn_image(theirs)))
+    frame = pd.DataFrame({"authority": [f"A{i}" for i in range(30)], "year": 2024,
+                          "indicator": 3, "measure": "disciplinary",
+                          "numerator": np.arange(30) + 3, "denominator": np.arange(30) * 20 + 90})
+    placed = proportion_funnel(frame, "numerator", "denominator")
+    ours, theirs = (proportion_funnel_plot(placed, what="staff", denominator_label="staff",
+                                           title="Thirty")[0] for _ in range(2))
+    theirs.set_layout_engine("tight")
+    assert np.array_equal(np.asarray(drawn_image(ours)), np.asarray(drawn_image(theirs)))
+
+
 def _drawn_extents(fig) -> tuple[list, list, object]:
     """The names' and the legend's boxes on the drawn figure (display pixels), and the figure's."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

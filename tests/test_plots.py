@@ -408,6 +408,30 @@ def test_a_figure_is_drawn_with_the_pixels_savefig_would_give(disciplinary, kind
     plt.close("all")
 
 
+def _same_pixels_as_matplotlibs_tight_layout(build) -> None:
+    """``build()``'s figure is drawn as it would be with ``layout="tight"``, pixel for pixel."""
+    from wres.present.figures.common import drawn_image
+
+    ours, theirs = build(), build()
+    assert ours.get_layout_engine().get()["rect"] is None  # one pass
+    theirs.set_layout_engine("tight")
+    assert np.array_equal(np.asarray(drawn_image(ours)), np.asarray(drawn_image(theirs)))
+
+
+@pytest.mark.parametrize("kind", ["forest", "harassment", "pay bands", "senior"])
+@pytest.mark.parametrize("published", [False, True])
+def test_figures_are_laid_out_as_matplotlibs_tight_layout_in_one_pass(kind, published):
+    """The one-pass tight layout (`tight_layout`) gives every figure the same pixels."""
+    number, plot = {"forest": (3, forest_plot), "harassment": (7, harassment_sources_plot),
+                    "pay bands": (1, pay_band_plot),
+                    "senior": (9, senior_management_plot)}[kind]
+    for authority in ("brightwater", "ashbourne-vale"):
+        rows = sample_results(authority, number, published=published)
+        if kind in ("pay bands", "senior"):
+            rows = rows[rows["year"] == rows["year"].max()]
+        _same_pixels_as_matplotlibs_tight_layout(lambda rows=rows: plot(rows)[0])
+
+
 def test_the_palette_is_pillows_median_cut_with_white_kept_white(disciplinary):
     from PIL import Image
 

@@ -11,7 +11,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from wres.present.figures.common import _FONT, log_axis, set_title
+from wres.present.figures.common import _FONT, log_axis, set_title, tight_layout
 from wres.present.figures.funnel_labels import place_labels
 from wres.present.narrative.words import (
     format_ratio,
@@ -123,7 +123,7 @@ def funnel_plot(
     drawn = drawn_rows(frame)
     palette = sns.color_palette("colorblind", 8)
     with sns.axes_style("whitegrid"):
-        fig = Figure(figsize=(7.5, 5.6), dpi=100, layout="tight")
+        fig = Figure(figsize=(7.5, 5.6), dpi=100, layout=tight_layout())
         ax = fig.add_subplot(1, 1, 1)
     rl = drawn["relative_likelihood"].astype(float)
     finite = rl[(rl > 0) & np.isfinite(rl)]

@@ -11,7 +11,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
 
-from wres.present.figures.common import _FONT, set_title
+from wres.present.figures.common import _FONT, set_title, tight_layout
 from wres.present.figures.funnel import (
     named_label,
     named_mask,
@@ -55,7 +55,7 @@ def proportion_funnel_plot(
     suffixes = level_suffixes(frame)
     palette = sns.color_palette("colorblind", 8)
     with sns.axes_style("whitegrid"):
-        fig = Figure(figsize=(7.5, 5.2), dpi=100, layout="tight")
+        fig = Figure(figsize=(7.5, 5.2), dpi=100, layout=tight_layout())
         ax = fig.add_subplot(1, 1, 1)
     sizes = drawn["denominator"].astype(float)
     span = (max(float(sizes.min()) / 1.25, 1.0), float(sizes.max()) * 1.25)
