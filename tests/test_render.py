@@ -60,3 +60,22 @@ def test_an_image_without_alt_text_gets_nbconverts_default():
     assert [image["alt"] for image in images] == [
         "No description has been provided for this image"]
     assert "610" in page and "done" in page
+
+
+def test_code_cells_are_cleaned_as_nbconvert_cleans_them_and_once_per_process(tmp_path):
+    from nbconvert.filters.strings import clean_html as nbconverts
+
+    from wres.batch.render import clean_html, highlight_code, warm_code_cells
+
+    source = "counts = read_counts(resolve_data(data))  # validated <b>here</b>"
+    fragment = highlight_code(source)
+    assert clean_html(fragment) == nbconverts(fragment)
+    assert clean_html("<script>alert(1)</script><b>x</b>") == nbconverts(
+        "<script>alert(1)</script><b>x</b>")
+    path = tmp_path / "one.ipynb"
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# T"), new_code_cell(source + "\n1")]),
+                   path)
+    warm_code_cells([path])  # what the batch host does before forking its drivers
+    hits = clean_html.cache_info().hits
+    page = render_html(nbformat.read(path, as_version=4), "analyst", title="T")
+    assert clean_html.cache_info().hits > hits and "read_counts" in page

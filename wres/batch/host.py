@@ -188,7 +188,8 @@ def _warm_up() -> None:
     import wres.batch.execute
     import wres.batch.manifest
     import wres.batch.site  # noqa: F401 - with the two above: what consolidating needs
-    from wres.batch.render import PUBLISH, render_html
+    from wres.batch.render import PUBLISH, render_html, warm_code_cells
+    from wres.core.paths import NOTEBOOKS
 
     nb = nbformat.v4.new_notebook()
     heading = nbformat.v4.new_markdown_cell("# Warm\n\nA *tiny* page.")
@@ -200,6 +201,7 @@ def _warm_up() -> None:
     try:
         for profile in ("analyst", "publication"):
             render_html(nb, profile, title="warm", provenance={"summary": "", "items": []})
+        warm_code_cells(sorted(NOTEBOOKS.glob("*.ipynb")))
     except Exception as error:  # noqa: BLE001 - a cold renderer is slower, not wrong
         print(f"wres: renderer warm-up skipped ({error})", file=sys.stderr)
 

@@ -123,13 +123,16 @@ def log_axis(ax, low: float, high: float, *, axis: str = "x",
 
 #: Colours kept in an embedded figure: line art in a few palette colours and their edges.
 PNG_COLOURS = 64
+#: zlib's own default level: a forest plot's PNG in 2 ms rather than 11 ms at level 9
+#: (``optimize``), for 10.6 KB rather than 8.8 KB.
+_PNG_LEVEL = 6
 
 
 def figure_to_html(fig: Figure, alt_text: str) -> str:
     """Embed ``fig`` as a self-contained PNG ``<img>`` with ``alt_text``; closes the figure.
 
     The PNG is reduced to a palette of :data:`PNG_COLOURS` colours (`palette_image`):
-    a third of the size of matplotlib's full-colour PNG for our line-art figures,
+    two fifths of the size of matplotlib's full-colour PNG for our line-art figures,
     smaller than an SVG of a forest plot, and unlike an SVG its size does not grow
     with the points of a funnel plot. Width and height are given so the page does
     not move as it loads.
@@ -142,7 +145,7 @@ def figure_to_html(fig: Figure, alt_text: str) -> str:
         plt.close(fig)
     width, height = image.size
     small = io.BytesIO()
-    palette_image(image).save(small, format="PNG", optimize=True)
+    palette_image(image).save(small, format="PNG", compress_level=_PNG_LEVEL)
     data = base64.b64encode(small.getvalue()).decode("ascii")
     return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt_text, quote=True)}"'
             f' width="{width}" height="{height}">')
