@@ -224,12 +224,15 @@ _WORKER_READY = False
 
 
 def init_worker() -> None:
-    """Start this worker's kernel zygote early, so its imports overlap other work."""
+    """Make this Dask worker ready to drive runs, once: start its kernel zygote (whose
+    imports go on while it warms itself up as the batch host does) and warm up."""
     global _WORKER_READY
     if not _WORKER_READY:
+        from wres.batch.host import warm_up_driver
         from wres.batch.kernels import get_zygote
 
         get_zygote()
+        warm_up_driver()
         _WORKER_READY = True
 
 

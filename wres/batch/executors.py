@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from wres.batch.execute import execution_profiles, run_in_worker
+from wres.batch.execute import execution_profiles, init_worker, run_in_worker
 from wres.batch.host import SLACK, Host, HostGone, start_private
 from wres.batch.plan import RunSpec, log
 
@@ -84,6 +84,7 @@ class _DaskExecutor:
             self.client = Client(self.cluster)
         else:
             self.client = Client(scheduler)
+        self.client.run(init_worker)  # every worker at once, before the first run reaches it
 
     def submit(self, run: RunSpec, provenance: dict[str, Any]) -> Future[dict[str, Any]]:
         done: Future[dict[str, Any]] = Future()

@@ -94,7 +94,7 @@ def serve(address: str, *, idle: float | None = None, parent: int | None = None)
     try:
         kernels.get_zygote()  # the zygote imports the analysis stack while we import ours
         _without_iri_checks()
-        _warm_up()
+        warm_up_driver()
         if os.path.exists(address + ".tmp"):
             os.unlink(address + ".tmp")  # left by a host that died while starting
         listener.bind(address + ".tmp")
@@ -178,8 +178,13 @@ def _same_user(conn: socket.socket) -> bool:
     return uid == os.getuid()
 
 
-def _warm_up() -> None:
-    """Import what drivers use and render a tiny page once (templates, lexers, filters)."""
+def warm_up_driver() -> None:
+    """Import what drivers use, render a tiny page once (templates, lexers, filters) and
+    every notebook's code cells (`wres.batch.render.warm_code_cells`).
+
+    The batch host does this before it forks a driver per run; a Dask worker, which
+    drives its runs itself, when it starts (`wres.batch.execute.init_worker`).
+    """
     import nbformat
     import papermill  # noqa: F401
 
