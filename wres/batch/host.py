@@ -20,6 +20,7 @@ lock descriptor, so the folder stays locked until the last driver has gone.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -95,6 +96,10 @@ def serve(address: str, *, idle: float | None = None, parent: int | None = None)
         kernels.get_zygote()  # the zygote imports the analysis stack while we import ours
         _without_iri_checks()
         warm_up_driver()
+        # As in the zygote: what the host holds lives as long as its drivers, so their
+        # collections need not walk it, nor write to its pages (copying them from ours).
+        gc.collect()
+        gc.freeze()
         if os.path.exists(address + ".tmp"):
             os.unlink(address + ".tmp")  # left by a host that died while starting
         listener.bind(address + ".tmp")
