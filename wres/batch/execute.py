@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -233,6 +234,10 @@ def init_worker() -> None:
 
         get_zygote()
         warm_up_driver()
+        # A worker drives every run in one long-lived process: what it holds now (Dask,
+        # pandas, nbconvert, ...) is kept out of its collections, as in the batch host.
+        gc.collect()
+        gc.freeze()
         _WORKER_READY = True
 
 
