@@ -225,8 +225,13 @@ _WORKER_READY = False
 
 
 def init_worker() -> None:
-    """Make this Dask worker ready to drive runs, once: start its kernel zygote (whose
-    imports go on while it warms itself up as the batch host does) and warm up."""
+    """Make this Dask worker ready to drive runs, once.
+
+    Its kernel zygote starts (and imports in its own process) while the worker warms
+    up as the batch host does; then what the worker holds is frozen. `_DaskExecutor`
+    runs this on every worker when the cluster starts; a worker that joins later
+    runs it before its first run.
+    """
     global _WORKER_READY
     if not _WORKER_READY:
         from wres.batch.host import warm_up_driver

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import nbformat
@@ -135,13 +137,13 @@ def clean_html(element: str | bytes) -> str:
     """nbconvert's ``clean_html`` filter (bleach), once per distinct fragment in a process.
 
     The template cleans every highlighted code cell (and, where sanitising is asked
-    for, markdown and HTML outputs): the same fragments for every authority, and a
-    tenth of a driver's work each time. The filter is a function of its text alone.
+    for, markdown and HTML outputs): the same fragments for every authority, and about
+    7% of a driver's work each time (py-spy). The filter is a function of its text alone.
     """
     return str(bleach_clean_html(element))
 
 
-def warm_code_cells(notebooks: Any) -> None:
+def warm_code_cells(notebooks: Iterable[Path]) -> None:
     """Highlight and clean every code cell of ``notebooks`` (paths), filling the caches.
 
     The batch host does this once before it forks a driver per run: each driver then
