@@ -136,3 +136,49 @@ def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(t
     assert first_saw == second_saw == "False"  # `earlier` was emptied with the namespace
     assert not psutil.pid_exists(report["kernel"]) or \
         psutil.Process(report["kernel"]).status() == psutil.STATUS_ZOMBIE
+
+
+STREAMS = r"""
+import asyncio, json
+from wres.batch.kernels import ForkKernelManager
+
+async def main():
+    km = ForkKernelManager(kernel_name="python3")
+    await km.start_kernel()
+    client = km.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    seen = []
+    for code in ("import sys; print(type(sys.stdout).__name__, type(sys.stderr).__name__)",
+                 "pass",
+                 "print('one'); sys.stderr.write('two')",
+                 "import threading; t = threading.Thread(target=print, args=('three',)); "
+                 "t.start(); t.join()"):
+        streams = []
+        await client.execute_interactive(
+            code, timeout=60, output_hook=lambda msg: streams.append(
+                [msg["content"]["name"], msg["content"]["text"]])
+            if msg["msg_type"] == "stream" else None)
+        seen.append(streams)
+    client.stop_channels()
+    await km.shutdown_kernel(now=True)
+    print(json.dumps(seen))
+
+asyncio.run(main())
+"""
+
+
+def test_kernel_output_reaches_the_cell_that_wrote_it_with_empty_flushes_skipped():
+    """The zygote's kernels write through `BatchOutStream`: a cell that prints nothing gets
+    no stream message, and text written by a cell (or a thread it joins) arrives before the
+    cell is done, on the stream it was written to."""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", STREAMS], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    kinds, nothing, both, threaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert kinds == [["stdout", "BatchOutStream BatchOutStream\n"]]
+    assert nothing == []
+    assert sorted(both) == [["stderr", "two"], ["stdout", "one\n"]]
+    assert threaded == [["stdout", "three\n"]]

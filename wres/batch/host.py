@@ -184,8 +184,8 @@ def _same_user(conn: socket.socket) -> bool:
 
 
 def warm_up_driver() -> None:
-    """Import what drivers use, render a tiny page once (templates, lexers, filters) and
-    every notebook's code cells (`wres.batch.render.warm_code_cells`).
+    """Import what drivers use, find the kernel spec, render a tiny page once (templates,
+    lexers, filters) and every notebook's code cells (`wres.batch.render.warm_code_cells`).
 
     The batch host does this before it forks a driver per run; a Dask worker, which
     drives its runs itself, when it starts (`wres.batch.execute.init_worker`).
@@ -198,6 +198,7 @@ def warm_up_driver() -> None:
     import wres.batch.execute
     import wres.batch.manifest
     import wres.batch.site  # noqa: F401 - with the two above: what consolidating needs
+    from wres.batch.kernels import find_kernel_spec
     from wres.batch.render import PUBLISH, render_html, warm_code_cells
     from wres.core.paths import NOTEBOOKS
 
@@ -209,6 +210,7 @@ def warm_up_driver() -> None:
         cell.metadata["tags"] = [PUBLISH]
     nb.cells = [heading, code]
     try:
+        find_kernel_spec("python3")
         for profile in ("analyst", "publication"):
             render_html(nb, profile, title="warm", provenance={"summary": "", "items": []})
         warm_code_cells(sorted(NOTEBOOKS.glob("*.ipynb")))

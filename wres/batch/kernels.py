@@ -210,7 +210,12 @@ class ForkedProcess:
 
 
 @cache
-def _kernel_spec(name: str) -> Any:
+def find_kernel_spec(name: str) -> Any:
+    """The kernel spec called ``name``, looked up once per process.
+
+    The lookup imports IPython to find its kernels folder; the batch host does it
+    before forking drivers, which then find it done (`wres.batch.host.warm_up_driver`).
+    """
     from jupyter_client.kernelspec import KernelSpecManager
 
     return KernelSpecManager().get_kernel_spec(name)
@@ -310,7 +315,7 @@ class ForkKernelManager(AsyncKernelManager):
     def kernel_spec(self) -> Any:
         """The kernel spec, looked up on disk once per process (not once per notebook)."""
         if self._kernel_spec is None and self.kernel_name:
-            self._kernel_spec = _kernel_spec(self.kernel_name)
+            self._kernel_spec = find_kernel_spec(self.kernel_name)
         return self._kernel_spec
 
     async def _async_wait(self, pollinterval: float = 0.1) -> None:

@@ -15,6 +15,7 @@ import socket
 import sys
 from typing import Any
 
+from wres.batch.kernel_streams import OUTSTREAM_CLASS
 from wres.batch.kernels import KERNEL_ENV
 
 
@@ -112,6 +113,7 @@ def _become_kernel(conn: socket.socket, request: dict[str, Any]) -> None:
         app = IPKernelApp.instance()
         app.initialize([
             "-f", request["connection_file"], "--HistoryManager.enabled=False",
+            f"--IPKernelApp.outstream_class={OUTSTREAM_CLASS}",
             # exit if the zygote goes (it goes when the worker that started it goes)
             f"--IPKernelApp.parent_handle={os.getppid()}",
         ])
