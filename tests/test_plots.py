@@ -387,7 +387,7 @@ def test_a_figure_is_drawn_with_the_pixels_savefig_would_give(disciplinary, kind
     import matplotlib.pyplot as plt
     from PIL import Image
 
-    from wres.present.figures.common import drawn_image
+    from wres.present.figures.common import TEXT_RENDERING, drawn_image
 
     def build() -> Figure:
         if kind == "forest":
@@ -398,15 +398,26 @@ def test_a_figure_is_drawn_with_the_pixels_savefig_would_give(disciplinary, kind
         return fig
 
     saved = io.BytesIO()
-    build().savefig(saved, format="png", dpi=100)
+    with plt.rc_context(TEXT_RENDERING):
+        build().savefig(saved, format="png", dpi=100)
     with Image.open(saved) as image:
         expected = np.asarray(image.convert("RGB"))
     assert np.array_equal(np.asarray(drawn_image(build())), expected)
+    assert not np.array_equal(np.asarray(_hinted(build())), expected)  # the setting is used
     fig = build()
     figure_to_html(fig, "alt")
     if kind == "pyplot":
         assert not plt.fignum_exists(fig.number)  # embedded, then released
     plt.close("all")
+
+
+def _hinted(fig: Figure):
+    """``fig`` drawn with matplotlib's default (hinted) text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3]
 
 
 def _same_pixels_as_matplotlibs_tight_layout(build) -> None:

@@ -13,7 +13,9 @@ import base64
 import html
 import io
 from collections.abc import Sequence
+from typing import Any
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -151,8 +153,16 @@ def figure_to_html(fig: Figure, alt_text: str) -> str:
             f' width="{width}" height="{height}">')
 
 
+#: How our figures' text is rasterised: FreeType's outlines as they are, not hinted
+#: (snapped to the pixel grid). Hinting took half the time spent on text, itself the
+#: largest part of drawing a figure: 55 against 30 ms of FreeType calls a forest plot of
+#: 15 rows, 270 against 225 ms for the whole plot (both under cProfile). Unhinted
+#: glyphs differ from hinted ones by a fraction of a pixel at 100 dpi.
+TEXT_RENDERING: dict[Any, Any] = {"text.hinting": "no_hinting"}
+
+
 def drawn_image(fig: Figure) -> Image.Image:
-    """``fig`` drawn once on an Agg canvas, as an RGB image.
+    """``fig`` drawn once on an Agg canvas (text as :data:`TEXT_RENDERING` says), as RGB.
 
     ``savefig`` would lay the figure out in a dry run first, then draw it again and
     compress a PNG that would only be read back: the same pixels in about 40% more time.
@@ -160,7 +170,8 @@ def drawn_image(fig: Figure) -> Image.Image:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
+    with mpl.rc_context(TEXT_RENDERING):
+        canvas.draw()
     size = canvas.get_width_height(physical=True)
     with Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1) as rgba:
         return rgba.convert("RGB")
