@@ -159,10 +159,12 @@ def test_figures_are_embedded_as_palette_pngs(report_run: Path) -> None:
 
 
 def test_a_palette_figure_looks_like_the_full_colour_one_at_a_third_of_the_size() -> None:
+    import matplotlib
     import numpy as np
     import pandas as pd
 
     from wres.present.figures import forest_plot
+    from wres.present.figures.common import TEXT_RENDERING
 
     rows = pd.DataFrame({
         "authority": "A", "year": 2024, "indicator": 3, "measure": "disciplinary",
@@ -172,7 +174,8 @@ def test_a_palette_figure_looks_like_the_full_colour_one_at_a_third_of_the_size(
         "flag": "above", "status": "ok"})
     fig, alt = forest_plot(rows)
     full = io.BytesIO()
-    fig.savefig(full, format="png", dpi=fig.dpi)
+    with matplotlib.rc_context(TEXT_RENDERING):  # the text as figure_to_html draws it
+        fig.savefig(full, format="png", dpi=fig.dpi)
     data = base64.b64decode(_IMAGE.search(figure_to_html(fig, alt)).group(1))
     assert len(data) < len(full.getvalue()) / 2.5
     with Image.open(full) as original, Image.open(io.BytesIO(data)) as palette:
