@@ -107,24 +107,27 @@ path = sys.argv[1]
 nbformat.write(new_notebook(cells=[
     new_code_cell('profile = "analyst"', metadata={"tags": ["parameters"]}),
     new_code_cell("import os\nprint(os.getpid(), 'earlier' in globals())\nearlier = profile"),
+    new_code_cell("shown = profile.upper()\nshown"),
 ], metadata={"kernelspec": {"name": "python3", "language": "python",
                             "display_name": "Python 3"}}), path)
-seen = []
+seen, results = [], []
 with shared_kernel() as km:
     for number, profile in enumerate(["analyst", "publication"]):
         nb = parameterize_notebook(load_notebook_node(path), {"profile": profile})
         nb = papermill_engines.execute_notebook_with_engine(
             SHARED_KERNEL_ENGINE, nb, input_path=path, output_path=None, kernel_name="python3",
-            progress_bar=False, km=km, reset=number > 0)
-        seen.append(nb.cells[-1].outputs[0]["text"].split())
+            progress_bar=False, km=km, reset=number > 0, results=number == 0)
+        seen.append(nb.cells[-2].outputs[0]["text"].split())
+        results.append([o["data"]["text/plain"] for o in nb.cells[-1].outputs])
     kernel = km.provisioner.pid
-print(json.dumps({"seen": seen, "kernel": kernel}))
+print(json.dumps({"seen": seen, "kernel": kernel, "results": results}))
 """
 
 
 def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(tmp_path):
     """Analyst then publication execution: one fresh process, the second sees no name of
-    the first, and the process is gone once the notebook is done."""
+    the first and displays no cell's last value, and the process is gone once the notebook
+    is done."""
     import json
 
     done = subprocess.run([sys.executable, "-c", ONE_NOTEBOOK, str(tmp_path / "one.ipynb")],
@@ -134,6 +137,8 @@ def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(t
     (first_pid, first_saw), (second_pid, second_saw) = report["seen"]
     assert first_pid == second_pid == str(report["kernel"])
     assert first_saw == second_saw == "False"  # `earlier` was emptied with the namespace
+    # The second execution (made only into a publication page) shows no cell's last value
+    assert report["results"] == [["'ANALYST'"], []]
     assert not psutil.pid_exists(report["kernel"]) or \
         psutil.Process(report["kernel"]).status() == psutil.STATUS_ZOMBIE
 

@@ -9,6 +9,12 @@ first, the kernel's namespace is emptied (``%reset -f``): every name the second
 execution reads it has defined itself, as in a kernel of its own. Modules stay
 imported (as they already are in a forked kernel).
 
+An execution whose notebook is only ever made into a publication page (the
+second one) does not display its cells' last values (``execute_result``): a
+publication page shows displayed outputs of cells tagged ``publish`` only
+(`wres.batch.render`), so formatting those values, mostly the analyst-only
+tables as HTML and text, was work thrown away. Every statement still runs.
+
 The engine is papermill's nbclient engine with the kernel manager handed in
 (`shared_kernel`): papermill injects the parameters, records the cell metadata
 and raises for a failing cell exactly as it does for any notebook.
@@ -31,21 +37,34 @@ from wres.batch.kernels import ForkKernelManager
 SHARED_KERNEL_ENGINE = "wres-shared-kernel"
 #: What runs, silently, before an execution in a kernel that has already run one.
 RESET = "get_ipython().run_line_magic('reset', '-f')"
+#: How a cell's last value is displayed: IPython's default, or not at all.
+SHOW_RESULTS = "get_ipython().ast_node_interactivity = 'last_expr'"
+HIDE_RESULTS = "get_ipython().ast_node_interactivity = 'none'"
+
+
+def preparation(*, reset: bool, results: bool) -> str:
+    """The code run silently before an execution ("" for none): empty the namespace if
+    ``reset``, and display each cell's last value or not (``results``).
+
+    A fresh kernel's first execution needs nothing (its shell displays last values as
+    configured); a later one may follow an execution that hid them.
+    """
+    return "\n".join([RESET] * reset + ([SHOW_RESULTS] * reset if results else [HIDE_RESULTS]))
 
 
 class _Execution(PapermillNotebookClient):
-    """papermill's client, emptying the namespace first when the kernel has run before."""
+    """papermill's client, preparing the kernel first (`preparation`)."""
 
-    def __init__(self, nb_man: Any, *, reset: bool, **kwargs: Any) -> None:
+    def __init__(self, nb_man: Any, *, reset: bool, results: bool, **kwargs: Any) -> None:
         super().__init__(nb_man, **kwargs)
-        self.reset_first = reset
+        self.preparation = preparation(reset=reset, results=results)
 
     def papermill_execute_cells(self) -> None:
-        if self.reset_first:
+        if self.preparation:
             reply = self.wait_for_reply(
-                self.kc.execute(RESET, silent=True, store_history=False))
+                self.kc.execute(self.preparation, silent=True, store_history=False))
             if reply is None or reply["content"]["status"] != "ok":
-                raise RuntimeError("the kernel could not be reset between executions")
+                raise RuntimeError("the kernel could not be prepared for the execution")
         super().papermill_execute_cells()
 
 
@@ -54,16 +73,18 @@ class SharedKernelEngine(NBClientEngine):
 
     ``km`` (a started or not yet started `ForkKernelManager`) is passed through
     ``execute_notebook``; ``reset`` says whether the kernel has run an execution
-    already. The client's channels are closed after the execution; the kernel
-    is left running for the next one.
+    already, ``results`` whether cells' last values are displayed. The client's
+    channels are closed after the execution; the kernel is left running for the
+    next one.
     """
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, *, km: Any, reset: bool,
-                                 log_output: bool = False, start_timeout: int = 60,
-                                 execution_timeout: int | None = None,
+                                 results: bool = True, log_output: bool = False,
+                                 start_timeout: int = 60, execution_timeout: int | None = None,
                                  **_: Any) -> Any:
-        client = _Execution(nb_man, km=km, reset=reset, kernel_name=kernel_name,
+        client = _Execution(nb_man, km=km, reset=reset, results=results,
+                            kernel_name=kernel_name,
                             timeout=execution_timeout, startup_timeout=start_timeout,
                             log=logger, log_output=log_output)
         try:

@@ -65,8 +65,12 @@ def use_batch_cache(output_dir: str | Path) -> None:
         os.environ.pop(CACHE_ENV, None)
 
 
-def _execute(run: RunSpec, profile: str, output_dir: Path, km: Any, *, reset: bool) -> Any:
+def _execute(run: RunSpec, profile: str, output_dir: Path, km: Any, *, reset: bool,
+             results: bool) -> Any:
     """Execute the run's notebook with ``profile`` in the kernel of ``km``; the executed notebook.
+
+    ``reset``: the kernel has run an execution before; ``results``: display each cell's
+    last value (`wres.batch.engine.preparation`).
 
     What ``papermill.execute_notebook(path, None, ...)`` does, less the JSON text
     of the executed notebook it makes at the end and throws away when there is
@@ -94,7 +98,7 @@ def _execute(run: RunSpec, profile: str, output_dir: Path, km: Any, *, reset: bo
         nb = papermill_engines.execute_notebook_with_engine(
             SHARED_KERNEL_ENGINE, nb, input_path=run.notebook_path, output_path=None,
             kernel_name="python3", progress_bar=False, log_output=False, start_timeout=60,
-            km=km, reset=reset, execution_timeout=run.timeout,
+            km=km, reset=reset, results=results, execution_timeout=run.timeout,
         )
     raise_for_execution_errors(nb, None)
     return nb
@@ -125,8 +129,10 @@ def execute_run(run: RunSpec, provenance: dict[str, Any],
         use_batch_cache(run.output_dir)
         profiles = execution_profiles(run)
         with shared_kernel() as km:  # one fresh kernel for the notebook's executions
+            # Only the first execution is kept as a notebook and an analyst page; the
+            # others only make publication pages, which never show a cell's last value.
             executed = {profile: _execute(run, profile, _ensure(staging / profile), km,
-                                          reset=number > 0)
+                                          reset=number > 0, results=number == 0)
                         for number, profile in enumerate(profiles)}
         t1 = time.perf_counter()
         title, footer = _title(run), _footer(run, provenance)
