@@ -273,6 +273,7 @@ def test_pay_band_plot_two_panels_with_shares():
     assert "share" in right.get_ylabel()
     heights = sorted(round(p.get_height(), 1) for p in left.patches if p.get_height() > 0)
     assert 56.2 in heights and 45.2 in heights and 50.0 in heights
+    assert not left.lines  # one share a bar: no (bootstrapped, zero-length) error bars
     low, high = proportion_confint(90, 280, method="wilson")
     assert f"band A 32% ({100 * low:.0f} to {100 * high:.0f})" in alt
     assert "minority ethnic staff 56.2%, white staff 45.2%, Asian staff 50.0%" in alt

@@ -85,7 +85,7 @@ def pay_band_plot(
     colours = dict(zip([group_label(g) for g in groups], _palette(len(groups)), strict=True))
     sns.barplot(
         data=shares, x="band", y="percent", hue="Group", order=bands,
-        hue_order=[group_label(g) for g in groups], palette=colours, ax=left,
+        hue_order=[group_label(g) for g in groups], palette=colours, errorbar=None, ax=left,
     )
     for container, hatch in zip(left.containers, _HATCHES, strict=False):
         for bar in container:
