@@ -555,6 +555,34 @@ def test_a_batch_decides_each_authority_year_once_and_never_keeps_a_failed_check
     assert len(attacked) == 4  # a failure is checked again every time
 
 
+def test_a_batchs_later_pages_load_each_authority_years_published_rows_whole(
+        monkeypatch, tmp_path):
+    from wres.core.cache import CACHE_ENV
+
+    counts = _counts({("adults", "white"): (300, 30), ("adults", "minority"): (60, 4),
+                      ("children", "white"): (250, 25), ("children", "minority"): (50, 4)})
+    results = compute_results(counts)
+    alone = apply_disclosure(results)
+    folder = tmp_path / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv(CACHE_ENV, str(folder))
+    structures = []
+    real_structure = suppression.cell_structure
+
+    def structure(*args, **kwargs):
+        structures.append(1)
+        return real_structure(*args, **kwargs)
+
+    monkeypatch.setattr(suppression, "cell_structure", structure)
+    first = apply_disclosure(results)
+    again = apply_disclosure(results.copy())
+    assert len(structures) == 1  # the second page did none of the unit's work
+    pd.testing.assert_frame_equal(first, alone)
+    pd.testing.assert_frame_equal(again, alone)
+    apply_disclosure(results, min_count=10)
+    assert len(structures) == 2  # another threshold: decided afresh
+
+
 def test_a_row_groups_heading_is_not_read_as_a_row_of_figures():
     page = ('<table><caption>c</caption><thead><tr><th scope="col">Service</th>'
             '<th scope="col">Minority ethnic n</th></tr></thead><tbody>'

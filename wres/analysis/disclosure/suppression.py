@@ -30,6 +30,7 @@ from wres.analysis.disclosure.secondary import (
     secondary_suppression,
     small_cells,
 )
+from wres.core.cache import memoised
 from wres.core.names import MARKER, MIN_COUNT, RESULT_COUNTS, RESULT_KEY
 
 #: Disclosure control decides over each authority and year, every indicator together.
@@ -107,7 +108,7 @@ def apply_disclosure(
     whole = (results if within is None else within).reset_index(drop=True)
     if whole.empty:
         return whole.copy()
-    parts = [_disclose_unit(unit.reset_index(drop=True), min_count, marker, check)
+    parts = [_disclosed(unit.reset_index(drop=True), min_count, marker, check)
              for _, unit in whole.groupby(list(DISCLOSURE_UNIT), sort=False)]
     published = pd.concat(parts, ignore_index=True)
     if within is None and len(parts) == 1:
@@ -122,6 +123,19 @@ def apply_disclosure(
         raise ValueError(f"disclosure: 'within' has no row {missing} of the results")
     rows = found.sort_values("index_wanted")["index"].astype(int).to_numpy()
     return published.iloc[rows].reset_index(drop=True)
+
+
+def _disclosed(unit: pd.DataFrame, min_count: int, marker: str, check: bool) -> pd.DataFrame:
+    """`_disclose_unit`, computed once per batch for the same authority-year.
+
+    Each of an authority's pages passes the authority's whole results as ``within``, so
+    every notebook would otherwise decide and check the same units again (about 65 ms of
+    a kernel's CPU a notebook). The value is kept only once computed, that is once its
+    check passed (`wres.core.cache.memoised`: keyed by the unit's contents, the options
+    and the analysis code).
+    """
+    return memoised("disclosed", [int(min_count), marker, bool(check)], [unit],
+                    lambda: _disclose_unit(unit, min_count, marker, check))
 
 
 def _disclose_unit(results: pd.DataFrame, min_count: int, marker: str,
