@@ -202,10 +202,11 @@ def palette_image(image: Image.Image) -> Image.Image:
         used = np.unique(np.asarray(reduced))  # the palette entries the cut chose
         palette = np.array(reduced.getpalette() or [], dtype=np.int64).reshape(-1, 3)[used]
     nearest = ((colours[:, np.newaxis, :] - palette[np.newaxis]) ** 2).sum(axis=2).argmin(axis=1)
-    keys = _colour_keys(colours)
-    order = np.argsort(keys)
-    pixels = order[np.searchsorted(keys[order], _colour_keys(np.asarray(image)))]
-    result = Image.fromarray(nearest[pixels].astype(np.uint8), "P")
+    # Each pixel's palette entry, looked up by its colour (0xRRGGBB): a table of every
+    # colour, of which only the pages holding the figure's few hundred are ever touched.
+    entry = np.zeros(1 << 24, dtype=np.uint8)
+    entry[_colour_keys(colours)] = nearest
+    result = Image.fromarray(entry[_colour_keys(np.asarray(image))], "P")
     result.putpalette(palette.astype(np.uint8).ravel().tolist())
     return result
 
