@@ -48,6 +48,35 @@ def disciplinary():
     )
 
 
+def drawn_tick_labels(fig, ax):
+    """The x-axis tick labels as drawn: (text, left, right) in pixels, left to right."""
+    from wres.present.figures.common import drawn_image
+
+    drawn_image(fig)
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.get_xticklabels()
+             if t.get_visible() and t.get_text()]
+    return sorted(((text, box.x0, box.x1) for text, box in boxes), key=lambda b: b[1])
+
+
+def test_a_wide_log_axis_labels_only_values_whose_labels_do_not_touch():
+    # Intervals from 0.06 to 40: 0.2 and 0.25 (and 0.8, 1, 1.25) are a few pixels apart
+    # on a 700-pixel figure; every label that is drawn keeps its neighbours 4 px away.
+    frame = pd.DataFrame([
+        row("all", 29, 420, 15, 800, rl_lower=0.06, rl_upper=40.0),
+        row("adults", 20, 310, 15, 610, rl_lower=0.3, rl_upper=6.0),
+        row("children", 9, 110, 5, 190, rl_lower=0.9, rl_upper=1.3),
+    ])
+    fig, _ = forest_plot(frame)
+    labels = drawn_tick_labels(fig, fig.axes[0])
+    texts = [text for text, _, _ in labels]
+    assert "1" in texts and {"0.1", "0.5", "2", "10"} <= set(texts)
+    assert not {"0.2", "0.25"} <= set(texts)
+    for (_, _, right), (_, left, _) in zip(labels, labels[1:], strict=False):
+        assert left - right >= 3.5
+    assert list(fig.axes[0].get_xticks()) == sorted(float(t) for t in texts)
+
+
 def band_patches(ax):
     return [
         p for p in ax.patches

@@ -13,6 +13,7 @@ import base64
 import html
 import io
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import matplotlib as mpl
@@ -20,9 +21,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis, XAxis
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import TightLayoutEngine
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, Locator, NullLocator
 from PIL import Image
 
 from wres.present.narrative.words import (
@@ -109,14 +111,68 @@ def _confidence(row: dict) -> float:
 
 def log_axis(ax, low: float, high: float, *, axis: str = "x",
              ticks: Sequence[float] = _NICE_TICKS) -> None:
-    """A log-scale axis from ``low`` to ``high`` labelled at round values such as 0.8 and 1.25."""
+    """A log-scale axis from ``low`` to ``high`` labelled at round values such as 0.8 and 1.25,
+    as many as fit without their labels touching (`SpacedTicks`)."""
     getattr(ax, f"set_{axis}scale")("log")
     getattr(ax, f"set_{axis}lim")(low, high)
-    shown = [t for t in ticks if low <= t <= high]
     target = getattr(ax, f"{axis}axis")
-    target.set_major_locator(FixedLocator(shown))
+    target.set_major_locator(SpacedTicks(ticks))
+    target.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     target.set_minor_locator(NullLocator())
-    getattr(ax, f"set_{axis}ticklabels")([f"{t:g}" for t in shown])
+
+
+class SpacedTicks(Locator):
+    """Round values on a log axis whose labels leave at least ``gap`` pixels between them.
+
+    The values are chosen when the axis is drawn, when its length in pixels is known
+    (after the layout has placed it): 1 first, then the others nearest to 1 (0.8 and
+    1.25 before 0.5 and 2), each kept only if its label fits beside those already kept.
+    On a short axis spanning 0.05 to 20, 0.2 and 0.25 are 10 pixels apart and their
+    labels would overlap; one of them is left unlabelled instead.
+    """
+
+    def __init__(self, ticks: Sequence[float], *, fontsize: float = _FONT, gap: float = 4.0):
+        self.ticks = tuple(float(t) for t in ticks)
+        self.fontsize = fontsize
+        self.gap = gap
+
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        """Every round value from ``vmin`` to ``vmax`` (before spacing)."""
+        low, high = sorted((vmin, vmax))
+        return [t for t in self.ticks if low <= t <= high]
+
+    def __call__(self) -> list[float]:
+        """The values labelled on the axis as it is now laid out."""
+        axis = self.axis
+        if axis is None:
+            return list(self.ticks)
+        low, high = sorted(axis.get_view_interval())
+        candidates = self.tick_values(low, high)
+        if len(candidates) < 2 or low <= 0 or not isinstance(axis, Axis):
+            return candidates
+        across = isinstance(axis, XAxis)
+        length = axis.axes.bbox.width if across else axis.axes.bbox.height
+        scale = float(getattr(axis.axes.figure, "dpi", 72)) / 72
+        span = np.log(high) - np.log(low)
+        kept: list[tuple[float, float, float]] = []  # (value, start, end) in pixels
+        for value in sorted(candidates, key=lambda t: (abs(np.log(t)), t)):
+            middle = length * (np.log(value) - np.log(low)) / span
+            half = (_label_width(f"{value:g}", self.fontsize) if across
+                    else self.fontsize) * scale / 2 + self.gap / 2
+            if all(middle + half <= start or middle - half >= end for _, start, end in kept):
+                kept.append((value, middle - half, middle + half))
+        return sorted(value for value, _, _ in kept)
+
+
+@lru_cache(maxsize=256)
+def _label_width(text: str, fontsize: float) -> float:
+    """Width in points of a tick label in the figures' font at ``fontsize``."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    width, _, _ = text_to_path.get_text_width_height_descent(
+        text, FontProperties(size=fontsize), ismath=False)
+    return float(width)
 
 
 
