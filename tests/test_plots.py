@@ -208,6 +208,7 @@ def test_forest_plot_says_withheld_once_per_row():
     assert sorted(t.get_text() for t in texts) == expected
     rows = [round(t.get_position()[1]) for t in texts]
     assert len(rows) == len(set(rows)) == len(hidden)  # one text per row, never per year
+    # (the row's withheld years are next to each other here: see the test below)
     withheld = (frame["relative_likelihood"] == "[c]").sum()
     assert withheld > len(hidden)  # the rows do have several withheld years
     assert alt.count(" withheld") == withheld  # the alt text still goes year by year
@@ -325,6 +326,23 @@ def test_pay_band_plot_says_withheld_once_per_band_in_each_panel():
 def test_pay_band_plot_unknown_service_is_an_error():
     with pytest.raises(ValueError, match="children"):
         pay_band_plot(pay_bands(), service="children")
+
+
+def test_a_rows_words_for_years_either_side_of_a_plotted_year_are_written_beside_each():
+    # 2024 and 2022 have no ratio, 2023 has one: a single box in the middle of 2024 and
+    # 2022 would sit on 2023's point.
+    missing = {"relative_likelihood": np.nan, "rl_lower": np.nan, "rl_upper": np.nan,
+               "flag": "", "status": "not_computable: no events in the reference group"}
+    frame = pd.DataFrame([row("all", 9, 110, 0, 190, year=2024, **missing),
+                          row("all", 29, 420, 15, 800, year=2023, rl_lower=1.9, rl_upper=6.4),
+                          row("all", 9, 110, 0, 190, year=2022, **missing)])
+    fig, _ = forest_plot(frame)
+    ax = fig.axes[0]
+    (points,) = ax.containers  # 2023's errorbar
+    (y_2023,) = points.lines[0].get_ydata()
+    said = {t.get_text(): t.get_position()[1] for t in ax.texts}
+    assert set(said) == {"2024: not computable", "2022: not computable"}
+    assert said["2024: not computable"] < y_2023 < said["2022: not computable"]
 
 
 def test_senior_management_plot_shares_per_service():

@@ -128,13 +128,30 @@ def _draw_forest(ax, rows: list[dict], categories: list[Category], years: list[i
     for said in words.values():
         every_year = len(said) == 1 and sum(len(v) for v in said.values()) == len(years)
         for text, where in said.items():
-            ax.text(1, sum(y for _, y in where) / len(where),
-                    _row_words(text, [year for year, _ in where], all_years=every_year),
-                    ha="center", va="center", fontsize=_FONT, style="italic",
-                    bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
+            for run in _adjacent_years(where, years):
+                ax.text(1, sum(y for _, y in run) / len(run),
+                        _row_words(text, [year for year, _ in run], all_years=every_year),
+                        ha="center", va="center", fontsize=_FONT, style="italic",
+                        bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
     ax.set_yticks(range(len(categories)))
     ax.set_ylim(max(len(categories), 1) - 0.5, -0.5)
     return plotted
+
+
+def _adjacent_years(where: list[tuple[int, float]],
+                    years: list[int]) -> list[list[tuple[int, float]]]:
+    """``where`` (year, y) split into runs of years next to each other in ``years``.
+
+    One box over the middle of 2024 and 2022 would sit on 2023's point; each run gets
+    its own box, in the middle of its own years.
+    """
+    runs: list[list[tuple[int, float]]] = []
+    for year, y in sorted(where, key=lambda item: years.index(item[0])):
+        if runs and years.index(year) == years.index(runs[-1][-1][0]) + 1:
+            runs[-1].append((year, y))
+        else:
+            runs.append([(year, y)])
+    return runs
 
 
 def _row_words(text: str, years: list[int], *, all_years: bool) -> str:
