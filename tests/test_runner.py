@@ -393,6 +393,10 @@ def test_a_dask_local_cluster_gives_the_same_results(batch, tmp_path):
          "--scheduler", "local", "--jobs", "2", "--quiet", "--indicator", "3",
          "--indicator", "7"], capture_output=True, text=True, timeout=600)
     assert process.returncode == 0, process.stderr
+    # The run's own lines only: not Dask's start-up and shut-down log (its INFO lines)
+    said = process.stdout + process.stderr
+    assert "ok 2024/tiny-vale/03-disciplinary" in said
+    assert "Scheduler at" not in said and "dashboard at" not in said, said
     local = pd.read_csv(batch["output"] / "results.csv")
     local = local[local["indicator"].isin([3, 7])].reset_index(drop=True)
     pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv"), local)

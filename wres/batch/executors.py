@@ -6,6 +6,7 @@ record, so `wres.batch.run` schedules them alike.
 
 from __future__ import annotations
 
+import logging
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
@@ -79,8 +80,13 @@ class _DaskExecutor:
         self.capacity = 1 << 30  # the cluster queues them itself
         self.cluster = None
         if scheduler == "local":
+            # Dask's scheduler and workers log their start and stop at INFO: not run output.
+            logging.getLogger("distributed").setLevel(logging.WARNING)
+            # dashboard_address=None does not turn the dashboard off (dask/distributed#8136):
+            # it would listen on every interface at :8787; bind it to this machine, any port.
             self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                        dashboard_address=None)
+                                        dashboard_address="127.0.0.1:0",
+                                        silence_logs=logging.WARNING)
             self.client = Client(self.cluster)
         else:
             self.client = Client(scheduler)
