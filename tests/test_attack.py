@@ -510,31 +510,43 @@ def test_a_planted_full_precision_national_ratio_is_found(run, tmp_path):
     assert not leaks.empty and set(leaks["indicator"]) == {8}
 
 
-def test_a_batch_decides_each_authority_year_once_and_never_keeps_a_failed_check(
-        monkeypatch, tmp_path):
-    from wres.analysis.disclosure import DisclosureError
+#: One authority-year whose minority counts (4) are small in both services.
+_SMALL_MINORITY = {("adults", "white"): (300, 30), ("adults", "minority"): (60, 4),
+                   ("children", "white"): (250, 25), ("children", "minority"): (50, 4)}
+
+
+def _in_a_batch(monkeypatch, tmp_path) -> None:
+    """Disclosure control from here on runs as in a batch: with its private cache folder."""
     from wres.core.cache import CACHE_ENV
 
-    counts = _counts({("adults", "white"): (300, 30), ("adults", "minority"): (60, 4),
-                      ("children", "white"): (250, 25), ("children", "minority"): (50, 4)})
-    results = compute_results(counts)
-    alone = apply_disclosure(results)
     folder = tmp_path / "cache"
     folder.mkdir(mode=0o700)
     monkeypatch.setenv(CACHE_ENV, str(folder))
-    decided, attacked = [], []
-    real_decide, real_check = suppression.secondary_suppression, suppression.check_publication
 
-    def decide(*args, **kwargs):
-        decided.append(1)
-        return real_decide(*args, **kwargs)
 
-    def check(*args, **kwargs):
-        attacked.append(1)
-        return real_check(*args, **kwargs)
+def _counted(monkeypatch, name: str) -> list[int]:
+    """Count the calls to ``suppression.<name>`` (which still does its work): one 1 a call."""
+    calls: list[int] = []
+    real = getattr(suppression, name)
 
-    monkeypatch.setattr(suppression, "secondary_suppression", decide)
-    monkeypatch.setattr(suppression, "check_publication", check)
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(suppression, name, counting)
+    return calls
+
+
+def test_a_batch_decides_each_authority_year_once_and_never_keeps_a_failed_check(
+        monkeypatch, tmp_path):
+    from wres.analysis.disclosure import DisclosureError
+
+    counts = _counts(_SMALL_MINORITY)
+    results = compute_results(counts)
+    alone = apply_disclosure(results)
+    _in_a_batch(monkeypatch, tmp_path)
+    decided = _counted(monkeypatch, "secondary_suppression")
+    attacked = _counted(monkeypatch, "check_publication")
     first, second = apply_disclosure(results), apply_disclosure(results)
     assert (len(decided), len(attacked)) == (1, 1)  # the second call loaded both
     pd.testing.assert_frame_equal(first, alone)
@@ -557,23 +569,10 @@ def test_a_batch_decides_each_authority_year_once_and_never_keeps_a_failed_check
 
 def test_a_batchs_later_pages_load_each_authority_years_published_rows_whole(
         monkeypatch, tmp_path):
-    from wres.core.cache import CACHE_ENV
-
-    counts = _counts({("adults", "white"): (300, 30), ("adults", "minority"): (60, 4),
-                      ("children", "white"): (250, 25), ("children", "minority"): (50, 4)})
-    results = compute_results(counts)
+    results = compute_results(_counts(_SMALL_MINORITY))
     alone = apply_disclosure(results)
-    folder = tmp_path / "cache"
-    folder.mkdir(mode=0o700)
-    monkeypatch.setenv(CACHE_ENV, str(folder))
-    structures = []
-    real_structure = suppression.cell_structure
-
-    def structure(*args, **kwargs):
-        structures.append(1)
-        return real_structure(*args, **kwargs)
-
-    monkeypatch.setattr(suppression, "cell_structure", structure)
+    _in_a_batch(monkeypatch, tmp_path)
+    structures = _counted(monkeypatch, "cell_structure")
     first = apply_disclosure(results)
     again = apply_disclosure(results.copy())
     assert len(structures) == 1  # the second page did none of the unit's work
