@@ -117,8 +117,13 @@ def log_axis(ax, low: float, high: float, *, axis: str = "x",
     getattr(ax, f"set_{axis}lim")(low, high)
     target = getattr(ax, f"{axis}axis")
     target.set_major_locator(SpacedTicks(ticks))
-    target.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    target.set_major_formatter(round_labels())
     target.set_minor_locator(NullLocator())
+
+
+def round_labels() -> FuncFormatter:
+    """Tick labels as plain numbers ("0.25", "1", "20"), not a log axis's powers of ten."""
+    return FuncFormatter(lambda value, _: f"{value:g}")
 
 
 class SpacedTicks(Locator):

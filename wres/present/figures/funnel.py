@@ -9,9 +9,15 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import LogLocator, NullLocator
 
-from wres.present.figures.common import _FONT, log_axis, set_title, tight_layout
+from wres.present.figures.common import (
+    _FONT,
+    log_axis,
+    round_labels,
+    set_title,
+    tight_layout,
+)
 from wres.present.figures.funnel_labels import place_labels
 from wres.present.narrative.words import (
     format_ratio,
@@ -205,7 +211,7 @@ def _axes(ax, low: float, high: float, precision: pd.Series) -> None:
     ax.set_xscale("log")
     ax.set_xlim(float(precision.min()), float(precision.max()))
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_major_formatter(round_labels())
     ax.xaxis.set_minor_locator(NullLocator())
     ax.tick_params(labelsize=_FONT)
 

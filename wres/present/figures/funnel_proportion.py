@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator, PercentFormatter
+from matplotlib.ticker import LogLocator, NullLocator, PercentFormatter
 
-from wres.present.figures.common import _FONT, set_title, tight_layout
+from wres.present.figures.common import _FONT, round_labels, set_title, tight_layout
 from wres.present.figures.funnel import (
     named_label,
     named_mask,
@@ -86,7 +86,7 @@ def proportion_funnel_plot(
         ax.plot([], [], " ", label=named_label(named, outside, widest))
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.xaxis.set_major_formatter(round_labels())
     ax.xaxis.set_minor_locator(NullLocator())
     top = max([*drawn["proportion"].astype(float), national]) * 1.3
     ax.set_ylim(0, min(1.0, top) if top > 0 else 1.0)
