@@ -49,7 +49,12 @@ def preparation(*, reset: bool, results: bool) -> str:
     A fresh kernel's first execution needs nothing (its shell displays last values as
     configured); a later one may follow an execution that hid them.
     """
-    return "\n".join([RESET] * reset + ([SHOW_RESULTS] * reset if results else [HIDE_RESULTS]))
+    lines = [RESET] if reset else []
+    if not results:
+        lines.append(HIDE_RESULTS)
+    elif reset:
+        lines.append(SHOW_RESULTS)
+    return "\n".join(lines)
 
 
 class _Execution(PapermillNotebookClient):

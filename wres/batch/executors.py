@@ -85,8 +85,7 @@ class _DaskExecutor:
             # dashboard_address=None does not turn the dashboard off (dask/distributed#8136):
             # it would listen on every interface at :8787; bind it to this machine, any port.
             self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                        dashboard_address="127.0.0.1:0",
-                                        silence_logs=logging.WARNING)
+                                        dashboard_address="127.0.0.1:0")
             self.client = Client(self.cluster)
         else:
             self.client = Client(scheduler)
