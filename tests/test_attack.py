@@ -582,6 +582,21 @@ def test_a_batchs_later_pages_load_each_authority_years_published_rows_whole(
     assert len(structures) == 2  # another threshold: decided afresh
 
 
+def test_the_national_views_unchecked_rows_are_the_pages_checked_ones_loaded(
+        monkeypatch, tmp_path):
+    """The national view (``check=False``) after the authority's pages takes the rows their
+    checked call kept: nothing decided again, and the same rows as deciding afresh."""
+    results = compute_results(_counts(_SMALL_MINORITY))
+    alone = apply_disclosure(results, check=False)
+    _in_a_batch(monkeypatch, tmp_path)
+    structures = _counted(monkeypatch, "cell_structure")
+    apply_disclosure(results)  # a page: decided and checked
+    pd.testing.assert_frame_equal(apply_disclosure(results, check=False), alone)
+    assert len(structures) == 1
+    apply_disclosure(results, min_count=10, check=False)  # no page kept these: decided
+    assert len(structures) == 2
+
+
 def test_a_row_groups_heading_is_not_read_as_a_row_of_figures():
     page = ('<table><caption>c</caption><thead><tr><th scope="col">Service</th>'
             '<th scope="col">Minority ethnic n</th></tr></thead><tbody>'

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from wres.batch.journal import Journal
-from wres.batch.plan import RunSpec
+from wres.batch.plan import RunSpec, interleaved
 from wres.batch.run import _Batch
 from wres.core.names import BENCHMARK, NATIONAL_SLUG, SUMMARY
 
@@ -50,9 +50,9 @@ class Recorder:
         return future
 
 
-def _send(runs: list[RunSpec], tmp: Path,
-          previous: dict[str, dict[str, Any]] | None = None) -> list[tuple[str, set[str]]]:
-    batch = _Batch(runs, tmp, previous or {}, force=False, quiet=True)
+def _send(runs: list[RunSpec], tmp: Path, previous: dict[str, dict[str, Any]] | None = None,
+          width: int = 1) -> list[tuple[str, set[str]]]:
+    batch = _Batch(runs, tmp, previous or {}, force=False, quiet=True, width=width)
     batch.queue_ready()
     executor = Recorder(batch)
     journal = Journal(tmp)
@@ -106,3 +106,17 @@ def test_the_quickest_run_last_time_is_still_sent_first(tmp_path):
     previous[f"2024/{NATIONAL_SLUG}/{BENCHMARK}"]["timings"] = {"total": 0.5}
     order = [run_id for run_id, _ in _send(runs, tmp_path, previous)]
     assert order[0] == "2024/brightwater/03-disciplinary"
+
+
+def test_runs_sent_together_are_of_different_authorities_each_in_its_own_order(tmp_path):
+    """Two workers: the first notebook of each authority runs beside another authority's,
+    so no two start on the same authority's shared work at once."""
+    notebooks = ("01-pay-bands", "02-shortlisting", "03-disciplinary")
+    runs = [_run(tmp_path, 2024, slug, nb)
+            for slug in ("ashbourne", "brightwater", "cindermoor") for nb in notebooks]
+    assert [f"{r.slug[0]}{r.notebook[1]}" for r in interleaved(runs, 2)] == [
+        "a1", "b1", "a2", "b2", "a3", "b3", "c1", "c2", "c3"]
+    assert interleaved(runs, 1) == runs
+    order = [run_id for run_id, _ in _send(_runs(tmp_path), tmp_path, width=2)]
+    assert [i.split("/")[1] for i in order[:4]] == [
+        "ashbourne", "brightwater", "ashbourne", "brightwater"]

@@ -181,6 +181,30 @@ def plan_runs(
     return runs
 
 
+def interleaved(runs: Sequence[RunSpec], width: int) -> list[RunSpec]:
+    """``runs`` reordered so that runs sent together are of ``width`` different authority-years.
+
+    The first of an authority-year's notebooks to run stores its validated counts,
+    results and disclosure decisions in the batch cache (`wres.core.cache`) for the
+    others. In the plan's order (one authority's notebooks after another's) a batch of
+    ``width`` workers started an authority's first ``width`` notebooks at once, and each
+    did that work itself. Here the authority-years are taken ``width`` at a time and
+    their runs dealt out in turn (A1, B1, A2, B2, ... for two): the next notebook of an
+    authority-year starts about a run later than the one before it, by which time that
+    one has stored its work. Within an authority-year the order is kept.
+    """
+    groups: dict[tuple[int, str], list[RunSpec]] = {}
+    for run in runs:
+        groups.setdefault((run.year, run.slug), []).append(run)
+    chunks = list(groups.values())
+    ordered: list[RunSpec] = []
+    for start in range(0, len(chunks), max(width, 1)):
+        dealt = chunks[start:start + max(width, 1)]
+        for turn in range(max(len(group) for group in dealt)):
+            ordered.extend(group[turn] for group in dealt if turn < len(group))
+    return ordered
+
+
 def published_by(members: Sequence[AuthorityParams],
                  indicators: Sequence[int] | None = None) -> dict[str, Any]:
     """The national view's ``min_counts`` and ``published_indicators``: each authority's k

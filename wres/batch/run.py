@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter, deque
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from wres.batch.outputs import remove_leftovers
 from wres.batch.pdf import MANIFEST_KEY, current_packs, make_packs, stale_packs
 from wres.batch.plan import (
     RunSpec,
+    interleaved,
     log,
     national_inputs,
     package_hash,
@@ -124,7 +126,8 @@ def run_batch(
         journaled = replay(output_dir)  # runs finished by a batch that was stopped
         previous.update(journaled)
         journal = Journal(output_dir)
-        batch = _Batch(runs, output_dir, previous, force=force, quiet=quiet)
+        batch = _Batch(runs, output_dir, previous, force=force, quiet=quiet,
+                       width=jobs or os.cpu_count() or 1)
         executor = None
         try:
             batch.queue_ready()
@@ -234,7 +237,8 @@ class _Batch:
     """
 
     def __init__(self, runs: list[RunSpec], output_dir: Path,
-                 previous: dict[str, dict[str, Any]], *, force: bool, quiet: bool) -> None:
+                 previous: dict[str, dict[str, Any]], *, force: bool, quiet: bool,
+                 width: int = 1) -> None:
         self.output_dir, self.previous, self.force = output_dir, previous, force
         self.records: dict[str, dict[str, Any]] = {}
         self.result = BatchResult()
@@ -253,6 +257,8 @@ class _Batch:
                 self.waiting.setdefault(run.year, []).append(run)
             else:
                 self.candidates.append(run)
+        # runs sent together are of different authorities: the first stores their shared work
+        self.candidates = interleaved(self.candidates, width)
         self.ready: deque[RunSpec] = deque()
 
     @property

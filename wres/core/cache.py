@@ -227,11 +227,17 @@ def memoised(kind: str, options: Sequence[object], frames: Sequence[pd.DataFrame
     whole country's frame is computed once, and its digest would cost more than
     it saves).
     """
+    return cached(kind, memo_key(kind, options, frames, layers), compute)
+
+
+def memo_key(kind: str, options: Sequence[object], frames: Sequence[pd.DataFrame],
+             layers: tuple[str, ...] = ANALYSIS_LAYERS) -> str | None:
+    """The key `memoised` keeps a value under, or None where it keeps none."""
     if (cache_dir() is None or not _plain(options)
             or any(len(frame) > MEMO_ROWS for frame in frames)):
-        return compute()
+        return None
     contents = [frame_digest(frame) for frame in frames]
-    return cached(kind, content_key(code_identity(*layers), [kind, *options], contents), compute)
+    return content_key(code_identity(*layers), [kind, *options], contents)
 
 
 def frame_digest(frame: pd.DataFrame) -> bytes:

@@ -30,7 +30,7 @@ from wres.analysis.disclosure.secondary import (
     secondary_suppression,
     small_cells,
 )
-from wres.core.cache import memoised
+from wres.core.cache import load, memo_key, memoised
 from wres.core.names import MARKER, MIN_COUNT, RESULT_COUNTS, RESULT_KEY
 
 #: Disclosure control decides over each authority and year, every indicator together.
@@ -132,9 +132,16 @@ def _disclosed(unit: pd.DataFrame, min_count: int, marker: str, check: bool) -> 
     every notebook would otherwise decide and check the same units again (about 65 ms of
     a kernel's CPU a notebook). The value is kept only once computed, that is once its
     check passed (`wres.core.cache.memoised`: keyed by the unit's contents, the options
-    and the analysis code).
+    and the analysis code). A call without the check (the national view's) takes the
+    rows a checked call kept, where there are some: the check only reads them.
     """
-    return memoised("disclosed", [int(min_count), marker, bool(check)], [unit],
+    options = [int(min_count), marker]
+    if not check:
+        key = memo_key("disclosed", [*options, True], [unit])
+        found = load("disclosed", key) if key is not None else None
+        if found is not None:
+            return found
+    return memoised("disclosed", [*options, bool(check)], [unit],
                     lambda: _disclose_unit(unit, min_count, marker, check))
 
 
