@@ -400,3 +400,21 @@ def test_a_dask_local_cluster_gives_the_same_results(batch, tmp_path):
     local = pd.read_csv(batch["output"] / "results.csv")
     local = local[local["indicator"].isin([3, 7])].reset_index(drop=True)
     pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv"), local)
+
+
+def test_results_publication_rows_are_the_same_decided_in_one_process_or_shared_out():
+    """results.publication.csv's disclosure control, shared out among forked processes
+    for many authorities, gives the rows one process gives, in the same order."""
+    from wres.analysis.disclosure.suppression import apply_disclosure
+    from wres.batch.manifest import _publishable
+
+    results = pd.concat([compute_results(read_counts(ROOT / "data" / "sample" / f"{slug}.csv"))
+                         for slug in ("cindermoor", "brightwater", "eastmarsh")],
+                        ignore_index=True)
+    manifest = {"runs": [{"authority": "Brightwater", "min_count": 10}]}
+    alone = _publishable(results, manifest, shared_from=10**6)
+    pd.testing.assert_frame_equal(_publishable(results, manifest, shared_from=1), alone)
+    brightwater = results[results["authority"] == "Brightwater"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        alone[alone["authority"] == "Brightwater"].reset_index(drop=True),
+        apply_disclosure(brightwater, min_count=10))  # each authority at its own min_count
