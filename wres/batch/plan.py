@@ -196,10 +196,10 @@ def interleaved(runs: Sequence[RunSpec], width: int) -> list[RunSpec]:
     groups: dict[tuple[int, str], list[RunSpec]] = {}
     for run in runs:
         groups.setdefault((run.year, run.slug), []).append(run)
-    chunks = list(groups.values())
+    chunks, step = list(groups.values()), max(width, 1)
     ordered: list[RunSpec] = []
-    for start in range(0, len(chunks), max(width, 1)):
-        dealt = chunks[start:start + max(width, 1)]
+    for start in range(0, len(chunks), step):
+        dealt = chunks[start:start + step]
         for turn in range(max(len(group) for group in dealt)):
             ordered.extend(group[turn] for group in dealt if turn < len(group))
     return ordered
