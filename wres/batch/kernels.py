@@ -49,6 +49,18 @@ PRELOAD = (
     "ipykernel.zmqshell",
     "ipykernel.debugger",  # debugpy: 0.1 s of imports in every kernel otherwise
     "IPython.core.completer",
+    # imported by every kernel as it starts (its shell, inspector, completer, debugger,
+    # the extension it loads and tornado's event loop), unless imported here first
+    "IPython.core.oinspect",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "tornado.platform.asyncio",
+    "IPython.core.magics.namespace",  # %reset, between a notebook's two executions
+    "IPython.core.logger",
+    "pandas.io.formats.html",  # a table shown as a cell's last value
+    "pandas.io.formats.string",
     "pdb",
     "wres.present.show",
     "wres.batch.warm",

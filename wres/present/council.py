@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from wres.core.frames import records
 from wres.core.indicators import MINORITY, WHITE, get_indicator
 from wres.core.names import COMPARISON_COUNTS
 from wres.present.markup import FLAG_TEXT
@@ -136,7 +137,7 @@ def council_table(
     chosen = chosen[chosen["measure"].astype(str) == (measure or measures[0])]
     if chosen.empty:
         raise ValueError(f"no results rows for measure {measure!r}")
-    by_service = {str(r["service"]): r for r in chosen.to_dict("records")}
+    by_service = {str(r["service"]): r for r in records(chosen)}
     services = _services(chosen)
     labels = [rate_row_label(WHITE), rate_row_label(group), RELATIVE_LIKELIHOOD]
     cells = {
@@ -164,7 +165,7 @@ def pay_band_table(
     """
     chosen = _one_group(rows, group)
     bands = list(dict.fromkeys(chosen["measure"].astype(str)))
-    lookup = {(str(r["measure"]), str(r["service"])): r for r in chosen.to_dict("records")}
+    lookup = {(str(r["measure"]), str(r["service"])): r for r in records(chosen)}
     parts = [rate_row_label(WHITE, noun="Share"), rate_row_label(group, noun="Share"),
              RELATIVE_LIKELIHOOD]
     columns = pd.MultiIndex.from_tuples(
@@ -195,11 +196,11 @@ def summary_council_table(
     ("7. Harassment from colleagues and managers: managers").
     """
     chosen = _one_group(rows, group)
-    records = chosen.to_dict("records")
-    records.sort(key=lambda r: int(r["indicator"]))
+    entries = records(chosen)
+    entries.sort(key=lambda r: int(r["indicator"]))
     services = _services(chosen)
     table: dict[str, dict[str, str]] = {}
-    for row in records:
+    for row in entries:
         definition = get_indicator(int(row["indicator"]))
         measures = chosen.loc[chosen["indicator"].astype(int) == definition.number, "measure"]
         label = f"{definition.number}. {definition.title}"

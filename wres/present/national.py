@@ -28,6 +28,7 @@ from wres.analysis.national import (
     region_breakdown,
     write_national_csv,
 )
+from wres.core.frames import records
 from wres.core.indicators import get_indicator
 from wres.inputs.published import PUBLISHED_SOURCE, published_national
 from wres.present import national_rates
@@ -142,7 +143,7 @@ def comparison_sentences(frame: pd.DataFrame) -> list[str]:
     suffixes = level_suffixes(frame)
     narrowest = level_text(suffixes[0]) if suffixes else "95%"
     sentences = []
-    for row in frame.to_dict("records"):
+    for row in records(frame):
         number = int(row["indicator"])
         what = f"the likelihood of {_gerund(measure_label(number, str(row['measure'])))}"
         start = f"Compared with other authorities, {what}"
@@ -317,7 +318,7 @@ def _pooled_sentence(rows: pd.DataFrame, number: int, measure: str,
     excluded = rows[rows["position"].isin([NOT_ASSESSED, WITHHELD])]
     if not excluded.empty and len(excluded) <= COLLAPSE_ABOVE:
         named = [f"{r['authority']} ({text_or_blank(r['note']) or r['position']})"
-                 for r in excluded.to_dict("records")]
+                 for r in records(excluded)]
         text += f" Not on the funnel: {join_words(named)}."
     elif not excluded.empty:
         text += (f" Not on the funnel: {len(excluded)} authorities (named in the table "

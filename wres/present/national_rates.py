@@ -9,12 +9,14 @@ pooled proportion is of the authorities whose figures are published.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from wres.analysis.benchmark_rates import NOT_SUBMITTED, RATE, SENIOR_SHARE
 from wres.analysis.national import MEASURE_KEYS, WITHHELD, NationalView
+from wres.core.frames import records
 from wres.core.indicators import get_indicator
 from wres.core.names import MARKER
 from wres.present.figures.common import figure_to_html
@@ -83,10 +85,10 @@ def rates_sentence(rows: pd.DataFrame, what: str, *, withhold: bool = False) -> 
 
 def rates_table(rows: pd.DataFrame, regions: dict[str, str] | None = None) -> pd.DataFrame:
     """Authority, (region,) proportion (one decimal place) and position of one funnel."""
-    records = []
-    for row in rows.to_dict("records"):
+    entries = []
+    for row in records(rows):
         position, note = text_or_blank(row.get("position")), text_or_blank(row.get("note"))
-        value = row.get("proportion")
+        value: Any = row.get("proportion")
         shown = (MARKER if position == WITHHELD else
                  "" if text_or_blank(value) == "" else f"{100 * float(value):.1f}%")
         if position == NOT_ASSESSED and note:
@@ -94,8 +96,8 @@ def rates_table(rows: pd.DataFrame, regions: dict[str, str] | None = None) -> pd
         record = {"Authority": str(row["authority"])}
         if regions:
             record["Region"] = regions.get(str(row["authority"]), "")
-        records.append({**record, "Proportion": shown, "Position": position})
-    return pd.DataFrame(records, dtype=object)
+        entries.append({**record, "Proportion": shown, "Position": position})
+    return pd.DataFrame(entries, dtype=object)
 
 
 def _display(markup: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from wres.analysis.national import MEASURE_KEYS, WITHHELD
+from wres.core.frames import records
 from wres.core.indicators import get_indicator
 from wres.core.names import MARKER
 from wres.inputs.published import published_national
@@ -57,8 +58,8 @@ def positions_table(rows: pd.DataFrame, confidence_level: float = 0.95) -> pd.Da
     """Authority, region, RL with interval, and position, for one indicator x measure."""
     level = format_confidence(confidence_level)
     adjusted = (rows["limits"].astype(str) == ADJUSTED).any()
-    records = []
-    for row in rows.to_dict("records"):
+    entries = []
+    for row in records(rows):
         hidden = row.get("position") == WITHHELD
         record = {
             "Authority": str(row["authority"]),
@@ -70,8 +71,8 @@ def positions_table(rows: pd.DataFrame, confidence_level: float = 0.95) -> pd.Da
         if adjusted:
             record["Position without widening"] = (
                 WITHHELD if hidden else text_or_blank(row.get("position_unadjusted")))
-        records.append(record)
-    table = pd.DataFrame(records, dtype=object)
+        entries.append(record)
+    table = pd.DataFrame(entries, dtype=object)
     if not table["Region"].astype(bool).any():
         table = table.drop(columns="Region")
     return table
@@ -98,8 +99,8 @@ def national_table(national: pd.DataFrame, published: pd.DataFrame | None = None
                               if national["confidence_level"].notna().any() else 0.95)
     shared = national.groupby(MEASURE_KEYS, sort=False).first().reset_index()
     left_out = "left_out" in shared and bool((shared["left_out"] > 0).any())
-    records = []
-    for row in shared.to_dict("records"):
+    entries = []
+    for row in records(shared):
         number, measure = int(row["indicator"]), str(row["measure"])
         total = int(row["in_total"]) if text_or_blank(row.get("in_total")) else None
         figure = (MARKER if total == 0 else
@@ -117,8 +118,8 @@ def national_table(national: pd.DataFrame, published: pd.DataFrame | None = None
                             else "not widened")
         record["Published national figure, 2023"] = (
             text_or_blank(reference.get((number, measure))) or "not published")
-        records.append(record)
-    return pd.DataFrame(records, dtype=object)
+        entries.append(record)
+    return pd.DataFrame(entries, dtype=object)
 
 
 def region_table(breakdown: pd.DataFrame, *, withhold: bool = False) -> pd.DataFrame:
@@ -129,7 +130,7 @@ def region_table(breakdown: pd.DataFrame, *, withhold: bool = False) -> pd.DataF
     """
     columns: dict[tuple[int, str], str] = {}
     cells: dict[str, dict[str, str]] = {}
-    for row in breakdown.to_dict("records"):
+    for row in records(breakdown):
         number, measure = int(row["indicator"]), str(row["measure"])
         name = column_name(number, measure)
         columns[(number, measure)] = name

@@ -15,6 +15,7 @@ import pandas as pd
 
 from wres import stats
 from wres.analysis.results import compute_results
+from wres.core.frames import records
 from wres.core.indicators import DEFAULT_THRESHOLDS, get_indicator
 from wres.core.names import RESULT_KEY
 from wres.present.narrative.words import format_confidence
@@ -106,7 +107,7 @@ def side_by_side(frame: pd.DataFrame) -> pd.DataFrame:
     labelled = labelled.assign(
         _label=[method_label(m, c) for m, c in zip(labelled["ci_method"],
                                                     labelled["confidence_level"], strict=True)],
-        likelihood=[format_likelihood(row) for row in labelled.to_dict("records")],
+        likelihood=[format_likelihood(row) for row in records(labelled)],
     )
     return _spread(labelled, COMPARISON, "_label", {"likelihood": "", "verdict": " verdict"})
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from wres.core.frames import records
 from wres.core.indicators import ETHNIC_GROUPS, MINORITY
 from wres.core.names import COMPARISON_COUNTS
 from wres.present.markup import FLAG_TEXT as FLAG_TEXT
@@ -119,7 +120,7 @@ def _any_suppressed(row: Mapping) -> bool:
 
 
 def _ordered_rows(frame: pd.DataFrame) -> list[dict]:
-    rows = frame.to_dict("records")
+    rows = records(frame)
     measures = list(dict.fromkeys(str(r["measure"]) for r in rows))
     rows.sort(
         key=lambda r: (
@@ -174,9 +175,9 @@ def action_plan_table(
         "confidence_level" in rows
     ) else "95%"
     ci = f"({level} CI)"
-    records = []
+    entries = []
     for row in _ordered_rows(rows):
-        records.append(
+        entries.append(
             {
                 "Measure": capitalise(measure_label(int(row["indicator"]), str(row["measure"]))),
                 "Service": service_label(str(row["service"])),
@@ -199,7 +200,7 @@ def action_plan_table(
                 "Significant": _format_significant(row),
             }
         )
-    return pd.DataFrame(records, dtype=object)
+    return pd.DataFrame(entries, dtype=object)
 
 
 def counts_pivot(counts: pd.DataFrame) -> pd.DataFrame:

@@ -52,6 +52,7 @@ from wres.analysis.disclosure.protection import (
     whole_numbers,
 )
 from wres.analysis.disclosure.secondary import excused
+from wres.core.frames import records
 from wres.core.names import MIN_COUNT
 
 #: Combinations of unknown counts tried for one read-back figure.
@@ -225,7 +226,7 @@ class DisclosureError(ValueError):
     def __init__(self, what: str, findings: pd.DataFrame) -> None:
         self.findings = findings
         lines = [f"{row['file']}, {row['where']} ({describe(row)}): {row['kind']}, {row['detail']}"
-                 for row in findings.head(5).to_dict("records")]
+                 for row in records(findings.head(5))]
         more = f" and {len(findings) - 5} more" if len(findings) > 5 else ""
         super().__init__(f"{what} not written, {len(findings)} disclosure finding(s): "
                          + "; ".join(lines) + more)

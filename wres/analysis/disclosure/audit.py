@@ -35,6 +35,7 @@ from wres.analysis.disclosure.pages import (
 )
 from wres.analysis.disclosure.protection import PROTECTION_INTERVAL
 from wres.core.csv_safety import read_csv
+from wres.core.frames import records
 from wres.core.names import BENCHMARK, MIN_COUNT, NATIONAL_SLUG, SUMMARY
 from wres.inputs.params import safe_slug
 
@@ -59,7 +60,7 @@ class Audit:
     def lines(self) -> list[str]:
         """One line per finding: file, where, the cell in words, what was found."""
         return [f"{row['file']}: {row['where']} ({describe(row)}): {row['kind']}; "
-                f"{row['detail']}" for row in self.findings.to_dict("records")]
+                f"{row['detail']}" for row in records(self.findings)]
 
 
 def audit_output(output_dir: str | Path, *, protection: int = PROTECTION_INTERVAL) -> Audit:

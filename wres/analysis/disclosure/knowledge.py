@@ -24,6 +24,7 @@ from wres.analysis.disclosure import readback
 from wres.analysis.disclosure.columns import BOUNDS, RATES, RATIOS, REASONS, ROLES, Cell
 from wres.analysis.disclosure.protection import Constraints
 from wres.analysis.disclosure.secondary import Links, relations
+from wres.core.frames import records
 from wres.core.indicators import INDICATORS, UNKNOWN, WHITE
 from wres.core.names import MARKER, RESULT_KEY
 from wres.stats import NO_EVENTS_EITHER, NO_EVENTS_REFERENCE, NO_ONE_GROUP, NO_ONE_REFERENCE, OK
@@ -107,8 +108,8 @@ def read_results(published: pd.DataFrame, truth: pd.DataFrame | None,
     """The cells of the published rows, what each shows, and the per-row findings."""
     model = Model(source=source)
     true_rows = {} if truth is None else {
-        tuple(r[k] for k in RESULT_KEY): r for r in truth.to_dict("records")}
-    rows = published.to_dict("records")
+        tuple(r[k] for k in RESULT_KEY): r for r in records(truth)}
+    rows = records(published)
     den_values: dict[Cell, set[Any]] = defaultdict(set)
     raw: list[tuple[int, dict[str, Any], dict[str, tuple[Cell, Cell]]]] = []
     for i, row in enumerate(rows):
@@ -217,7 +218,7 @@ def read_figures(model: Model, figures: pd.DataFrame) -> None:
     index: dict[tuple[Any, ...], dict[str, Cell]] = {}
     for (_, *key), cells in model.slots.items():
         index.setdefault(tuple(key), cells)
-    for figure in figures.to_dict("records"):
+    for figure in records(figures):
         found = [index.get((a, *(figure[k] for k in RESULT_KEY[1:])))
                  for a in figure["authorities"]]
         members = [m for m in found if m is not None]

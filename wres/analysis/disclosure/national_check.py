@@ -33,6 +33,7 @@ from wres.analysis.disclosure.national_view import (
     figures_from_national_csv,
 )
 from wres.analysis.disclosure.pages import FIGURE_COLUMNS
+from wres.core.frames import records
 from wres.core.names import BENCHMARK, MIN_COUNT, RESULT_KEY
 
 
@@ -69,15 +70,15 @@ def check_national_view(
         + figures_from_national_csv("national.csv", national, published, notes),
         columns=FIGURE_COLUMNS)
     headlines = Headlines(published)
-    records = figures.to_dict("records")
-    for figure in records:
+    entries = records(figures)
+    for figure in entries:
         missing = [a for a in figure["authorities"] if headlines.row(a, _key(figure)) is None]
         if missing:  # a figure of counts the results file does not publish at all
             scanned.append(finding(BESIDE_HIDDEN, str(figure["file"]), None, blank,
                                    str(figure["where"]), math.nan, math.nan, None,
                                    f"computed from counts of {', '.join(missing)} that are "
                                    "not in the published results"))
-    reaching = [_hidden(headlines, figure) for figure in records]
+    reaching = [_hidden(headlines, figure) for figure in entries]
     figures = figures[np.array(reaching, dtype=bool)] if len(figures) else figures
     found = pd.DataFrame(scanned, columns=FINDING_COLUMNS)
     if len(figures):

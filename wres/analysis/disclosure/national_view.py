@@ -27,6 +27,7 @@ import pandas as pd
 
 from wres.analysis.disclosure import readback
 from wres.analysis.disclosure.pages import Table, figures_for, read_tables
+from wres.core.frames import records
 from wres.core.indicators import ALL_SERVICES, MINORITY, get_indicator
 from wres.core.names import COMPARISON_COUNTS, MARKER
 
@@ -47,7 +48,7 @@ class Headlines:
                          & (published["group"] == MINORITY)]
         self.rows: dict[tuple[str, int, int, str], dict[str, Any]] = {}
         self.authorities: dict[Measure, list[str]] = defaultdict(list)
-        for row in rows.to_dict("records"):
+        for row in records(rows):
             key = (str(row["authority"]), int(row["year"]), int(row["indicator"]),
                    str(row["measure"]))
             if key not in self.rows:
@@ -140,7 +141,7 @@ def figures_from_national_csv(file: str, national: pd.DataFrame,
     headlines = Headlines(published)
     notes = [] if notes is None else notes
     out: list[dict[str, Any]] = []
-    for line, row in enumerate(national.to_dict("records"), start=2):
+    for line, row in enumerate(records(national), start=2):
         for quantity in AUTHORITY_FIGURES:
             shown = _value(row.get(quantity))
             if shown is not None:
@@ -151,7 +152,7 @@ def figures_from_national_csv(file: str, national: pd.DataFrame,
         key: Measure = (int(year), int(indicator), str(measure))
         first = rows.iloc[0].to_dict()
         everyone = [a for a in rows["authority"].astype(str) if headlines.row(a, key)]
-        declared = [str(r["authority"]) for r in rows.to_dict("records")
+        declared = [str(r["authority"]) for r in records(rows)
                     if headlines.row(str(r["authority"]), key) and not _withheld(r)]
         ratio = _value(first.get("national_rl"))
         if ratio is None or not everyone:

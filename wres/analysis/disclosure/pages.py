@@ -22,6 +22,7 @@ import pandas as pd
 
 from wres.analysis.disclosure import readback
 from wres.analysis.disclosure.columns import ROLES
+from wres.core.frames import records
 from wres.core.indicators import ALL_SERVICES, MINORITY, get_indicator
 from wres.core.names import MARKER
 
@@ -141,11 +142,11 @@ def figures_for(file: str, where: str, authorities: Sequence[str], row: Mapping[
 
 def _ordered(rows: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows in the order of the report tables: measure as first seen, then service."""
-    records = [{**r, "_index": i} for i, r in zip(rows.index, rows.to_dict("records"),
+    entries = [{**r, "_index": i} for i, r in zip(rows.index, records(rows),
                                                   strict=True)]
-    measures = list(dict.fromkeys(str(r["measure"]) for r in records))
+    measures = list(dict.fromkeys(str(r["measure"]) for r in entries))
     rank = {s: i for i, s in enumerate(_SERVICE_ORDER)}
-    return sorted(records, key=lambda r: (int(r["indicator"]), measures.index(str(r["measure"])),
+    return sorted(entries, key=lambda r: (int(r["indicator"]), measures.index(str(r["measure"])),
                                           rank.get(str(r["service"]), len(rank))))
 
 

@@ -32,6 +32,7 @@ from wres.analysis.disclosure.protection import (
     whole_numbers,
     wide_enough,
 )
+from wres.core.frames import records
 from wres.core.indicators import ALL_SERVICES, BROAD_GROUPS, INDICATORS, MINORITY, UNKNOWN, WHITE
 from wres.core.names import RESULT_COUNTS
 
@@ -59,7 +60,7 @@ def cell_structure(results: pd.DataFrame) -> Structure:
     """Distinct counts (cells), each row's cells, the sums linking them and the complements."""
     cells: dict[Cell, int] = {}
     row_cells: list[dict[str, tuple[Cell, Cell]]] = []
-    for row in results.to_dict("records"):
+    for row in records(results):
         found: dict[str, tuple[Cell, Cell]] = {}
         for role, (num_col, den_col) in ROLES.items():
             if num_col not in row or den_col not in row or pd.isna(row[num_col]):

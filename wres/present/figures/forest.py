@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
+from wres.core.frames import records
 from wres.core.indicators import BROAD_GROUPS, MINORITY, Indicator, get_indicator
 from wres.present.figures.common import (
     _FONT,
@@ -226,7 +227,7 @@ def forest_plot(
         or both ``group`` and ``groups`` are given.
     """
     chosen = _chosen_groups(frame, groups, group)
-    rows = pd.concat([_one_group(frame, g) for g in chosen]).to_dict("records")
+    rows = records(pd.concat([_one_group(frame, g) for g in chosen]))
     indicator = _one_indicator(rows, "forest_plot")
     categories = _forest_categories(rows, chosen)
     years = _years_latest_first(rows)

@@ -11,6 +11,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
+from wres.core.frames import records
 from wres.present.figures.common import (
     _FONT,
     log_axis,
@@ -260,5 +261,5 @@ def not_shown_sentence(frame: pd.DataFrame, drawn: pd.DataFrame) -> str:
     if missing.empty:
         return ""
     described = [f"{r['authority']} ({text_or_blank(r['note']) or r['position']})"
-                 for r in missing.to_dict("records")]
+                 for r in records(missing)]
     return f"Not shown: {'; '.join(described)}."

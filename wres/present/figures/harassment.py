@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
+from wres.core.frames import records
 from wres.core.indicators import MINORITY
 from wres.present.figures.common import _FONT, _new_figure, _one_group, log_axis, set_title
 from wres.present.figures.forest import (
@@ -53,7 +54,7 @@ def harassment_sources_plot(
     ValueError
         If ``frame`` holds another indicator, several authorities or no minority rows.
     """
-    rows = _one_group(frame, MINORITY).to_dict("records")
+    rows = records(_one_group(frame, MINORITY))
     numbers = sorted({int(r["indicator"]) for r in rows})
     if numbers != [7]:
         raise ValueError(f"harassment_sources_plot draws indicator 7 only, got {numbers}")

@@ -8,6 +8,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
+from wres.core.frames import records
 from wres.core.indicators import MINORITY, WHITE
 from wres.present.figures.common import (
     _FONT,
@@ -33,7 +34,7 @@ from wres.present.narrative.words import (
 
 def _band_shares(rows: list[dict]) -> pd.DataFrame:
     """Tidy shares of each group's staff per band, white from the minority rows."""
-    records = []
+    entries = []
     for row in rows:
         group = str(row["group"])
         sources = [(group, "numerator", "denominator")]
@@ -42,8 +43,8 @@ def _band_shares(rows: list[dict]) -> pd.DataFrame:
         for name, num, den in sources:
             n, d = as_number(row.get(num)), as_number(row.get(den))
             share = n / d if n is not None and d else np.nan
-            records.append({"band": str(row["measure"]), "group": name, "share": share})
-    return pd.DataFrame(records)
+            entries.append({"band": str(row["measure"]), "group": name, "share": share})
+    return pd.DataFrame(entries)
 
 
 def pay_band_plot(
@@ -71,7 +72,7 @@ def pay_band_plot(
     if selected.empty:
         raise ValueError(f"no indicator 1 rows for service {service!r}")
     selected, year = _latest_year(selected, year)
-    rows = selected.to_dict("records")
+    rows = records(selected)
     bands = list(dict.fromkeys(str(r["measure"]) for r in rows))
     shares = _band_shares(rows)
     groups = list(dict.fromkeys(shares["group"]))

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
+from wres.core.frames import records
 from wres.core.indicators import MINORITY
 from wres.core.names import COMPARISON_COUNTS
 from wres.present.figures.common import (
@@ -102,11 +103,11 @@ def senior_management_plot(frame: pd.DataFrame, *, year: int | None = None) -> t
         The figure and its alternative text.
     """
     rows, year = _latest_year(_one_group(frame, MINORITY), year)
-    records = sorted(rows.to_dict("records"), key=lambda r: service_rank(str(r["service"])))
-    fig, (ax,) = _new_figure(7, max(3.0, 0.6 * len(records) + 1.5))
+    entries = sorted(records(rows), key=lambda r: service_rank(str(r["service"])))
+    fig, (ax,) = _new_figure(7, max(3.0, 0.6 * len(entries) + 1.5))
     colours = dict(zip(_SENIOR_STYLES, _palette(2), strict=True))
     alt_parts = []
-    for position, row in enumerate(records):
+    for position, row in enumerate(entries):
         shares = _senior_and_rest(row)
         said = set(shares.values())
         if len(said) == 1 and isinstance(words := next(iter(said)), str):
@@ -122,16 +123,16 @@ def senior_management_plot(frame: pd.DataFrame, *, year: int | None = None) -> t
             for series, counts in shares.items()
         ]
         alt_parts.append(f"{service_name(str(row['service']))}: " + ", ".join(described))
-    ax.set_yticks(range(len(records)))
-    ax.set_yticklabels([service_label(str(r["service"])) for r in records])
-    ax.set_ylim(len(records) - 0.5, -0.5)
+    ax.set_yticks(range(len(entries)))
+    ax.set_yticklabels([service_label(str(r["service"])) for r in entries])
+    ax.set_ylim(len(entries) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Minority ethnic share of staff whose ethnicity is known (%)", fontsize=_FONT)
     ax.set_ylabel("Service", fontsize=_FONT)
     set_title(ax, "Minority ethnic staff among senior managers and the rest of the workforce, "
                   f"{year}")
     _legend_once(ax, list(_SENIOR_STYLES))
-    confidence = format_confidence(records[0].get("confidence_level"))
+    confidence = format_confidence(entries[0].get("confidence_level"))
     alt = (
         "Dot plot of the minority ethnic share among senior managers and among the rest of "
         f"the workforce (staff who are not senior managers) in {year}, with {confidence} "

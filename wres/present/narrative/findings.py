@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from wres.core.frames import records
 from wres.core.indicators import MINORITY, WHITE, get_indicator
 from wres.core.names import COMPARISON_COUNTS
 from wres.present.narrative.words import (
@@ -246,6 +247,6 @@ def findings(frame: pd.DataFrame, **options: Any) -> list[str]:
 
     Keyword options are passed to :func:`finding`.
     """
-    rows = frame.to_dict("records")
+    rows = records(frame)
     rows.sort(key=lambda row: service_rank(str(row["service"])))
     return [finding(row, **options) for row in rows]

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from wres.core.frames import records
 from wres.core.indicators import ALL_SERVICES, MINORITY, WHITE, get_indicator
 from wres.core.names import COMPARISON_COUNTS
 from wres.present.narrative.words import (
@@ -189,9 +190,9 @@ def _minority_rows(rows: pd.DataFrame, services: Sequence[str] | None) -> list[d
     chosen = rows[rows["group"] == MINORITY]
     if services is not None:
         chosen = chosen[chosen["service"].isin(list(services))]
-    records = chosen.to_dict("records")
-    records.sort(key=lambda row: service_rank(str(row["service"])))
-    return records
+    entries = records(chosen)
+    entries.sort(key=lambda row: service_rank(str(row["service"])))
+    return entries
 
 
 def unknown_sentences(
