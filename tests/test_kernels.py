@@ -187,3 +187,47 @@ def test_kernel_output_reaches_the_cell_that_wrote_it_with_empty_flushes_skipped
     assert nothing == []
     assert sorted(both) == [["stderr", "two"], ["stdout", "one\n"]]
     assert threaded == [["stdout", "three\n"]]
+
+
+SETTINGS = r"""
+import asyncio, json
+from wres.batch.kernels import ForkKernelManager
+
+async def main():
+    km = ForkKernelManager(kernel_name="python3")
+    await km.start_kernel()
+    client = km.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    seen = []
+    code = ("import json, os, sys; from ipykernel.kernelapp import IPKernelApp; "
+            "app = IPKernelApp.instance(); shell = get_ipython(); "
+            "print(json.dumps([app.connection_file, app.parent_handle == os.getppid(), "
+            "shell.history_manager.enabled, type(sys.stdout).__name__, "
+            "'-f' in sys.argv or any('--' in a for a in app.argv)]))")
+    await client.execute_interactive(code, timeout=60, output_hook=lambda msg: seen.append(
+        msg["content"]["text"]) if msg["msg_type"] == "stream" else None)
+    client.stop_channels()
+    await km.shutdown_kernel(now=True)
+    print(json.dumps({"seen": json.loads(seen[0]), "file": km.connection_file}))
+
+asyncio.run(main())
+"""
+
+
+def test_a_forked_kernel_has_the_settings_its_command_line_used_to_give():
+    """The zygote gives each kernel its settings directly (no command line is parsed): the
+    connection file it was asked for, the zygote as the parent whose exit ends it, history
+    off, and `BatchOutStream` for its output."""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", SETTINGS], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    connection_file, parent_is_zygote, history, stream, parsed = report["seen"]
+    assert connection_file == report["file"]
+    assert parent_is_zygote is True
+    assert history is False
+    assert stream == "BatchOutStream"
+    assert parsed is False
