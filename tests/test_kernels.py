@@ -150,7 +150,8 @@ def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(t
         psutil.Process(report["kernel"]).status() == psutil.STATUS_ZOMBIE
 
 
-STREAMS = r"""
+#: The start of a script that drives one forked kernel, ready, collecting into ``seen``.
+A_READY_KERNEL = r"""
 import asyncio, json
 from wres.batch.kernels import ForkKernelManager
 
@@ -161,6 +162,9 @@ async def main():
     client.start_channels()
     await client.wait_for_ready(timeout=60)
     seen = []
+"""
+
+STREAMS = A_READY_KERNEL + r"""
     for code in ("import sys; print(type(sys.stdout).__name__, type(sys.stderr).__name__)",
                  "pass",
                  "print('one'); sys.stderr.write('two')",
@@ -196,17 +200,7 @@ def test_kernel_output_reaches_the_cell_that_wrote_it_with_empty_flushes_skipped
     assert threaded == [["stdout", "three\n"]]
 
 
-SETTINGS = r"""
-import asyncio, json
-from wres.batch.kernels import ForkKernelManager
-
-async def main():
-    km = ForkKernelManager(kernel_name="python3")
-    await km.start_kernel()
-    client = km.client()
-    client.start_channels()
-    await client.wait_for_ready(timeout=60)
-    seen = []
+SETTINGS = A_READY_KERNEL + r"""
     code = ("import json, os, sys; from ipykernel.kernelapp import IPKernelApp; "
             "app = IPKernelApp.instance(); shell = get_ipython(); "
             "print(json.dumps([app.connection_file, app.parent_handle == os.getppid(), "
