@@ -115,26 +115,30 @@ nbformat.write(new_notebook(cells=[
     new_code_cell('profile = "analyst"', metadata={"tags": ["parameters"]}),
     new_code_cell("import os\nprint(os.getpid(), 'earlier' in globals())\nearlier = profile"),
     new_code_cell("shown = profile.upper()\nshown"),
+    new_code_cell("shown.lower()"),
+    new_code_cell("shown[:3]"),
 ], metadata={"kernelspec": {"name": "python3", "language": "python",
                             "display_name": "Python 3"}}), path)
-seen, results = [], []
+seen, results, counts = [], [], []
 with shared_kernel() as km:
     for number, profile in enumerate(["analyst", "publication"]):
         nb = parameterize_notebook(load_notebook_node(path), {"profile": profile})
         nb = papermill_engines.execute_notebook_with_engine(
             SHARED_KERNEL_ENGINE, nb, input_path=path, output_path=None, kernel_name="python3",
             progress_bar=False, km=km, reset=number > 0, results=number == 0)
-        seen.append(nb.cells[-2].outputs[0]["text"].split())
-        results.append([o["data"]["text/plain"] for o in nb.cells[-1].outputs])
+        seen.append(nb.cells[-4].outputs[0]["text"].split())
+        results.append([[o["data"]["text/plain"] for o in cell.outputs]
+                        for cell in nb.cells[-3:]])
+        counts.append([cell.execution_count for cell in nb.cells[-3:]])
     kernel = km.provisioner.pid
-print(json.dumps({"seen": seen, "kernel": kernel, "results": results}))
+print(json.dumps({"seen": seen, "kernel": kernel, "results": results, "counts": counts}))
 """
 
 
 def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(tmp_path):
     """Analyst then publication execution: one fresh process, the second sees no name of
-    the first and displays no cell's last value, and the process is gone once the notebook
-    is done."""
+    the first, displays no cell's last value and leaves out the cells that would only show
+    one, and the process is gone once the notebook is done."""
     import json
 
     done = subprocess.run([sys.executable, "-c", ONE_NOTEBOOK, str(tmp_path / "one.ipynb")],
@@ -145,7 +149,11 @@ def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(t
     assert first_pid == second_pid == str(report["kernel"])
     assert first_saw == second_saw == "False"  # `earlier` was emptied with the namespace
     # The second execution (made only into a publication page) shows no cell's last value
-    assert report["results"] == [["'ANALYST'"], []]
+    assert report["results"] == [[["'ANALYST'"], ["'analyst'"], ["'ANA'"]], [[], [], []]]
+    # ... and leaves out the two cells that would only show one (`shows_only`); the first
+    # of them calls a method, so it runs
+    (_, *first), (_, *second) = report["counts"]
+    assert all(first) and second == [second[0], None] and second[0] is not None
     assert not psutil.pid_exists(report["kernel"]) or \
         psutil.Process(report["kernel"]).status() == psutil.STATUS_ZOMBIE
 
@@ -205,7 +213,8 @@ SETTINGS = A_READY_KERNEL + r"""
             "app = IPKernelApp.instance(); shell = get_ipython(); "
             "print(json.dumps([app.connection_file, app.parent_handle == os.getppid(), "
             "shell.history_manager.enabled, type(sys.stdout).__name__, "
-            "'-f' in sys.argv or any('--' in a for a in app.argv)]))")
+            "'-f' in sys.argv or any('--' in a for a in app.argv), "
+            "type(app.kernel).__name__, type(shell).__name__, app.kernel._execute_sleep]))")
     await client.execute_interactive(code, timeout=60, output_hook=lambda msg: seen.append(
         msg["content"]["text"]) if msg["msg_type"] == "stream" else None)
     client.stop_channels()
@@ -226,9 +235,65 @@ def test_a_forked_kernel_has_the_settings_its_command_line_used_to_give():
                           timeout=120)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    connection_file, parent_is_zygote, history, stream, parsed = report["seen"]
+    connection_file, parent_is_zygote, history, stream, parsed, kernel, shell, sleep = \
+        report["seen"]
     assert connection_file == report["file"]
     assert parent_is_zygote is True
     assert history is False
     assert stream == "BatchOutStream"
     assert parsed is False
+    assert (kernel, shell, sleep) == ("BatchKernel", "BatchShell", 0)
+
+
+TRANSFORMS = A_READY_KERNEL + r"""
+    count = ("shell = get_ipython(); manager = shell.input_transformer_manager; "
+             "original = manager.transform_cell; calls = []\n"
+             "def counted(cell):\n    calls.append(cell)\n    return original(cell)\n"
+             "manager.transform_cell = counted")
+    cells = [count, "x = 1", "x = 1", "y = x + 1\n%time z = y", "len(calls), y, z",
+             "def broken(:", "print(len(calls))"]
+    for code in cells:
+        reply = await client.execute_interactive(
+            code, timeout=60, output_hook=lambda msg: seen.append(msg["content"]["text"])
+            if msg["msg_type"] == "stream" else None)
+        seen.append(reply["content"]["status"])
+    client.stop_channels()
+    await km.shutdown_kernel(now=True)
+    print(json.dumps(seen))
+
+asyncio.run(main())
+"""
+
+
+def test_a_forked_kernel_transforms_each_cell_once():
+    """ipykernel asks for a cell's transform twice before running it; `BatchShell` works it
+    out once. The same text sent again is transformed again, IPython syntax still works,
+    and a cell that cannot be transformed fails as it would in any kernel."""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", TRANSFORMS], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    statuses = [item for item in seen if item in ("ok", "error")]
+    assert statuses == ["ok", "ok", "ok", "ok", "ok", "error", "ok"]
+    # once each: the two "x = 1", the %time cell (and the statement %time transforms
+    # itself), the reading cell, the broken one and this one; twice each would be 13
+    assert seen[-2] == "7\n"
+
+
+def test_a_cell_shows_only_a_value_when_it_is_one_expression_that_calls_nothing():
+    """`shows_only` picks the cells an execution that shows no values can leave out:
+    reading rows and columns, comparing, arithmetic. Anything that calls, binds a name or
+    iterates (using up an iterator) or is not plain Python is run."""
+    from wres.batch.engine import shows_only
+
+    for source in ('rl.loc[rl["year"] == year,\n    ["service", "group", "rate"]]',
+                   "rl", "rl.columns", "(rl['rate'] * 100).round", "x + 1  # a comment",
+                   "[a, b][0]", "{'a': x}"):
+        assert shows_only(source), source
+    for source in ("tables.counts_pivot(counts)", "rl.drop(columns='rate', inplace=True)",
+                   "rl['rate'].sum()", "y = x", "x\ny", "(y := x)", "print(x)", "import os",
+                   "%time x", "!ls", "x ?", "", "# only a comment", "del x", "[a for a in rows]",
+                   "[*rows]", "def broken(:"):
+        assert not shows_only(source), source

@@ -28,7 +28,7 @@ from wres.analysis.disclosure.leaks import find_small_counts
 from wres.analysis.results import EXTRA_COLUMNS, RESULT_COLUMNS, compute_results
 from wres.batch import plan as plan_module
 from wres.batch.execute import execute_run
-from wres.batch.host import Host
+from wres.batch.host import Host, start_private
 from wres.batch.journal import JOURNAL
 from wres.batch.kernels import close_zygote
 from wres.batch.plan import package_versions, plan_runs
@@ -383,6 +383,51 @@ def test_a_warm_host_serves_the_next_batch_and_exits_when_idle(batch, tmp_path):
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     assert not sockets[0].exists()
     shutil.rmtree(runtime)
+
+
+def _drivers(host: Host) -> list[int]:
+    """The host's drivers: processes it forked (its zygote is a program of its own)."""
+    own = psutil.Process(host.process.pid)
+    return sorted(child.pid for child in own.children()
+                  if child.status() != psutil.STATUS_ZOMBIE
+                  and child.cmdline() == own.cmdline())
+
+
+def _until(condition, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(condition())
+
+
+def test_a_kept_connection_keeps_one_driver_for_all_its_requests(batch, tmp_path):
+    """A batch keeps a connection for each job: the host forks one driver for it, which
+    does every request sent on it, one after another, and exits once it is closed. A
+    driver that died between requests is replaced for the next one."""
+    out = tmp_path / "out"
+    shutil.copytree(batch["output"], out)
+    request = {"op": "consolidate", "output_dir": str(out), "manifest": _manifest(out)}
+    host = start_private()
+    try:
+        assert host.request(request, keep=True, timeout=120) == {"status": "ok"}
+        first = _drivers(host)
+        assert len(first) == 1  # still there, waiting for the next request
+        assert host.request(request, keep=True, timeout=120) == {"status": "ok"}
+        assert _drivers(host) == first  # the same process did both
+        os.kill(first[0], signal.SIGKILL)
+        assert _until(lambda: not psutil.pid_exists(first[0]))  # gone, reaped by the host
+        assert host.request(request, keep=True, timeout=120) == {"status": "ok"}
+        second = _drivers(host)
+        assert len(second) == 1 and second != first
+        assert host.request(request, timeout=120) == {"status": "ok"}  # not kept: a driver
+        assert _until(lambda: _drivers(host) == second)  # of its own, gone once it replied
+        assert host.request(request, keep=True, timeout=120) == {"status": "ok"}
+        assert _drivers(host) == second
+        host.close_kept()
+        assert _until(lambda: _drivers(host) == [])
+        assert (out / "index.html").is_file()
+    finally:
+        host.stop()
 
 
 def test_a_dask_local_cluster_gives_the_same_results(batch, tmp_path):

@@ -240,7 +240,7 @@ def init_worker() -> None:
     """
     global _WORKER_READY
     if not _WORKER_READY:
-        from wres.batch.host import warm_up_driver
+        from wres.batch.driver import warm_up_driver
         from wres.batch.kernels import get_zygote
 
         get_zygote()

@@ -19,7 +19,8 @@ from wres.batch.plan import RunSpec, log
 
 
 class _HostExecutor:
-    """Runs sent to a batch host, at most ``jobs`` at a time (one driver process each).
+    """Runs sent to a batch host, at most ``jobs`` at a time: one thread and one driver
+    process for each, which does its runs one after another (a kept connection).
 
     Parameters
     ----------
@@ -53,7 +54,8 @@ class _HostExecutor:
     def submit(self, run: RunSpec, provenance: dict[str, Any]) -> Future[dict[str, Any]]:
         timeout = run.timeout * len(execution_profiles(run)) + SLACK
         request = {"op": "run", "run": asdict(run), "provenance": provenance}
-        return self.pool.submit(self.host.request, request, fds=self.fds, timeout=timeout)
+        return self.pool.submit(self.host.request, request, fds=self.fds, timeout=timeout,
+                                keep=True)
 
     def consolidate(self, output_dir: Path, manifest: dict[str, Any]) -> bool:
         """Write results.csv and index.html in a driver (pandas is already imported there)."""
@@ -67,6 +69,7 @@ class _HostExecutor:
         if abort:
             self.host.abort()
         self.pool.shutdown(wait=True, cancel_futures=True)
+        self.host.close_kept()
         if self.private:
             self.host.stop()
 

@@ -5,17 +5,22 @@ earlier batch, `wres.batch.resident`) and sends it each run over a Unix
 socket. At start the host launches its kernel zygote (`wres.batch.kernels`),
 and while the zygote imports pandas, scipy and matplotlib the host imports
 papermill and nbconvert and renders a tiny page once, so both cores work from
-the first second. Then, for every request, the host forks a driver: a process
-of its own for each run that executes the notebook in kernels forked from the
-zygote, renders its pages, installs its outputs and sends back the run's
-record. One import of everything serves the whole batch, and a fresh process
-per run keeps runs from sharing state.
+the first second. Then, for every connection, the host forks a driver: a process
+that executes each run sent on that connection in kernels forked from the zygote
+(a fresh kernel for every notebook), renders its pages, installs its outputs and
+sends back the run's record, one run after another, until the connection closes.
+``wres run`` keeps one connection for each run it has under way at once, so a
+batch has as many drivers as jobs, each forked once (`Host.request` with
+``keep``); forking one for every run cost about 50 ms of CPU a run, most of it
+the copy-on-write faults of a fresh process. One import of everything serves the
+whole batch.
 
-A driver watches its connection: if the ``wres run`` that asked for it goes
-(killed, or interrupted), the driver kills its kernels and exits without
-installing anything, unless it is already renaming outputs into place, which
-it finishes first. Each request carries a duplicate of the batch's output-folder
-lock descriptor, so the folder stays locked until the last driver has gone.
+A driver watches its connection while it runs: if the ``wres run`` that asked
+for it goes (killed, or interrupted), the driver kills its kernels and exits
+without installing anything, unless it is already renaming outputs into place,
+which it finishes first. Each request carries a duplicate of the batch's
+output-folder lock descriptor, which the driver holds until it has replied, so
+the folder stays locked until every run under way is done.
 """
 
 from __future__ import annotations
@@ -83,7 +88,7 @@ def serve(address: str, *, idle: float | None = None, parent: int | None = None)
         Without ``idle``: the pid of the batch that started the host; the host
         exits when that process goes.
     """
-    from wres.batch import kernels
+    from wres.batch import driver, kernels
 
     # Ctrl-C is the batch's to handle: it hangs up on its drivers, then stops this host;
     # a terminated host still removes its socket and stops its zygote.
@@ -95,7 +100,7 @@ def serve(address: str, *, idle: float | None = None, parent: int | None = None)
     try:
         kernels.get_zygote()  # the zygote imports the analysis stack while we import ours
         _without_iri_checks()
-        warm_up_driver()
+        driver.warm_up_driver()
         # As in the zygote: what the host holds lives as long as its drivers, so their
         # collections need not walk it, nor write to its pages (copying them from ours).
         gc.collect()
@@ -149,7 +154,9 @@ def _loop(listener: socket.socket, *, idle: float | None, parent: int) -> None:
                         signal.signal(signal.SIGTERM, signal.SIG_DFL)
                         listener.close()
                         conn.settimeout(None)
-                        code = _drive(conn, request)
+                        from wres.batch.driver import drive
+
+                        code = drive(conn, request, fds)
                     finally:
                         os._exit(code)
                 drivers.add(pid)
@@ -183,82 +190,6 @@ def _same_user(conn: socket.socket) -> bool:
     return uid == os.getuid()
 
 
-def warm_up_driver() -> None:
-    """Import what drivers use, find the kernel spec, render a tiny page once (templates,
-    lexers, filters) and every notebook's code cells (`wres.batch.render.warm_code_cells`).
-
-    The batch host does this before it forks a driver per run; a Dask worker, which
-    drives its runs itself, when it starts (`wres.batch.execute.init_worker`).
-    """
-    import nbformat
-    import papermill  # noqa: F401
-
-    import wres.analysis.disclosure.suppression
-    import wres.analysis.results
-    import wres.batch.execute
-    import wres.batch.manifest
-    import wres.batch.site  # noqa: F401 - with the two above: what consolidating needs
-    from wres.batch.kernels import find_kernel_spec
-    from wres.batch.render import PUBLISH, render_html, warm_code_cells
-    from wres.core.paths import NOTEBOOKS
-
-    nb = nbformat.v4.new_notebook()
-    heading = nbformat.v4.new_markdown_cell("# Warm\n\nA *tiny* page.")
-    code = nbformat.v4.new_code_cell("print('warm')")
-    code.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>warm</p>"})]
-    for cell in (heading, code):
-        cell.metadata["tags"] = [PUBLISH]
-    nb.cells = [heading, code]
-    try:
-        find_kernel_spec("python3")
-        for profile in ("analyst", "publication"):
-            render_html(nb, profile, title="warm", provenance={"summary": "", "items": []})
-        warm_code_cells(sorted(NOTEBOOKS.glob("*.ipynb")))
-    except Exception as error:  # noqa: BLE001 - a cold renderer is slower, not wrong
-        print(f"wres: renderer warm-up skipped ({error})", file=sys.stderr)
-
-
-def _drive(conn: socket.socket, request: dict[str, Any]) -> int:
-    """In a forked driver: do one request, reply, exit; stop early if the client goes."""
-    from wres.batch import kernels
-    from wres.batch.execute import abandon, describe_error, execute_run
-    from wres.batch.plan import RunSpec
-
-    installing = threading.Lock()
-    finished = threading.Event()
-
-    def watch() -> None:
-        try:
-            conn.recv(1)  # the client sends nothing more: this returns when it goes
-        except OSError:
-            pass
-        if not finished.is_set():
-            with installing:  # let renames already under way complete
-                kernels.kill_live_kernels()
-                abandon()
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-    try:
-        if request["op"] == "run":
-            reply = execute_run(RunSpec(**request["run"]), request["provenance"], installing)
-        else:
-            from wres.batch.execute import use_batch_cache
-            from wres.batch.manifest import consolidate
-
-            use_batch_cache(request["output_dir"])  # the authorities' decisions, made once
-            consolidate(Path(request["output_dir"]), request["manifest"])
-            reply = {"status": "ok"}
-    except Exception as error:  # noqa: BLE001 - reported to the client
-        reply = {"status": "failed", "error": describe_error(error)}
-    finished.set()
-    try:
-        send_reply(conn, reply)
-    except OSError:
-        return 1
-    return 0
-
-
 # --- the client side ------------------------------------------------------------------------
 
 
@@ -281,6 +212,7 @@ class Host:
         self.address = address
         self.process = process
         self._open: set[socket.socket] = set()
+        self._kept = threading.local()  # this thread's connection to its driver, if kept
         self._guard = threading.Lock()
         self._aborted = False
 
@@ -296,8 +228,13 @@ class Host:
             time.sleep(0.01)
 
     def request(self, payload: dict[str, Any], *, fds: Sequence[int] = (),
-                timeout: float | None = None) -> dict[str, Any]:
+                timeout: float | None = None, keep: bool = False) -> dict[str, Any]:
         """Send one request and return the reply.
+
+        With ``keep``, the connection is kept for this thread's next request with
+        ``keep``, and the driver the host forked for it does that one too (see the
+        module's docstring); `close_kept` ends them. Without, the request has a
+        connection and a driver of its own.
 
         Raises
         ------
@@ -306,25 +243,68 @@ class Host:
             ran out of memory or crashed).
         """
         self.wait_ready()
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        kept: socket.socket | None = getattr(self._kept, "conn", None) if keep else None
+        if kept is not None:
+            self._kept.conn = None
+            try:
+                return self._exchange(kept, payload, fds, timeout, keep)
+            except BrokenPipeError:  # its driver went while idle: start another
+                pass
+        with self._guard:
+            if self._aborted and payload.get("op") != "stop":
+                raise HostGone("the batch was interrupted")
+            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self._open.add(conn)
+        try:
+            conn.connect(self.address)
+        except OSError:
+            self._drop(conn)
+            raise
+        return self._exchange(conn, payload, fds, timeout, keep)
+
+    def _exchange(self, conn: socket.socket, payload: dict[str, Any], fds: Sequence[int],
+                  timeout: float | None, keep: bool) -> dict[str, Any]:
+        """Send ``payload`` on ``conn`` and read the reply; keep ``conn`` or close it."""
+        line = b""
+        try:
             with self._guard:
                 if self._aborted and payload.get("op") != "stop":
                     raise HostGone("the batch was interrupted")
-                self._open.add(conn)
-            try:
-                conn.connect(self.address)
-                send_request(conn, payload, fds)
-                conn.settimeout(timeout)
-                line = conn.makefile("rb").readline()
-            except TimeoutError:
-                raise HostGone(f"no reply within {timeout:.0f} s; the run was stopped") from None
-            finally:
-                with self._guard:
-                    self._open.discard(conn)
+            send_request(conn, payload, fds)
+            conn.settimeout(timeout)
+            line = conn.makefile("rb").readline()
+        except TimeoutError:
+            raise HostGone(f"no reply within {timeout:.0f} s; the run was stopped") from None
+        except ConnectionResetError:
+            pass  # the driver went: no reply, as below
+        finally:
+            if keep and line:
+                self._kept.conn = conn
+            else:
+                self._drop(conn)
         if not line:
             raise HostGone("the process running it ended without a record "
                            "(killed, or out of memory)")
         return dict(json.loads(line))
+
+    def _drop(self, conn: socket.socket) -> None:
+        with self._guard:
+            self._open.discard(conn)
+        conn.close()
+
+    def close_kept(self) -> None:
+        """Close the connections kept for later requests: their drivers exit.
+
+        Called once no request is under way (every connection still open is a kept one).
+        """
+        with self._guard:
+            kept, self._open = self._open, set()
+        for conn in kept:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
 
     def abort(self) -> None:
         """Hang up on every request in flight (their drivers kill their kernels and exit)

@@ -57,7 +57,7 @@ PRELOAD = (
     "IPython.extensions.storemagic",
     "IPython.utils.wildcard",
     "tornado.platform.asyncio",
-    "IPython.core.magics.namespace",  # %reset, between a notebook's two executions
+    "IPython.core.magics.namespace",  # IPython's namespace magics, which every shell registers
     "IPython.core.logger",
     "pandas.io.formats.html",  # a table shown as a cell's last value
     "pandas.io.formats.string",
@@ -226,7 +226,7 @@ def find_kernel_spec(name: str) -> Any:
     """The kernel spec called ``name``, looked up once per process.
 
     The lookup imports IPython to find its kernels folder; the batch host does it
-    before forking drivers, which then find it done (`wres.batch.host.warm_up_driver`).
+    before forking drivers, which then find it done (`wres.batch.driver.warm_up_driver`).
     """
     from jupyter_client.kernelspec import KernelSpecManager
 

@@ -15,6 +15,7 @@ import socket
 import sys
 from typing import Any
 
+from wres.batch.kernel_shell import KERNEL_CLASS
 from wres.batch.kernel_streams import OUTSTREAM_CLASS
 from wres.batch.kernels import KERNEL_ENV
 
@@ -131,13 +132,14 @@ def _kernel_app(connection_file: str) -> Any:
         imports of what kernels imported as they started). The settings are what the command line
         ``-f FILE --HistoryManager.enabled=False --IPKernelApp.outstream_class=...
         --IPKernelApp.parent_handle=PID`` would give, with the same precedence over
-        configuration files.
+        configuration files, and the kernel class of `wres.batch.kernel_shell`.
         """
 
         def parse_command_line(self, argv: Any = None) -> None:
             settings = Config()
             settings.IPKernelApp.connection_file = connection_file
             settings.IPKernelApp.outstream_class = OUTSTREAM_CLASS
+            settings.IPKernelApp.kernel_class = KERNEL_CLASS
             # exit if the zygote goes (it goes when the worker that started it goes)
             settings.IPKernelApp.parent_handle = os.getppid()
             settings.HistoryManager.enabled = False
