@@ -146,7 +146,7 @@ def clean_html(element: str | bytes) -> str:
 def warm_code_cells(notebooks: Iterable[Path]) -> None:
     """Highlight and clean every code cell of ``notebooks`` (paths), filling the caches.
 
-    The batch host does this once before it forks a driver per run: each driver then
+    The batch host does this once before it forks its drivers: each driver then
     starts with every cell of our notebooks already highlighted and cleaned.
     """
     for path in notebooks:
