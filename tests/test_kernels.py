@@ -115,8 +115,9 @@ nbformat.write(new_notebook(cells=[
     new_code_cell('profile = "analyst"', metadata={"tags": ["parameters"]}),
     new_code_cell("import os\nprint(os.getpid(), 'earlier' in globals())\nearlier = profile"),
     new_code_cell("shown = profile.upper()\nshown"),
-    new_code_cell("shown.lower()"),
-    new_code_cell("shown[:3]"),
+    new_code_cell("shown.lower()", metadata={"tags": ["analyst-only"]}),
+    new_code_cell("shown[:3]", metadata={"tags": ["analyst-only"]}),
+    new_code_cell("shown[1:]"),
 ], metadata={"kernelspec": {"name": "python3", "language": "python",
                             "display_name": "Python 3"}}), path)
 seen, results, counts = [], [], []
@@ -126,10 +127,10 @@ with shared_kernel() as km:
         nb = papermill_engines.execute_notebook_with_engine(
             SHARED_KERNEL_ENGINE, nb, input_path=path, output_path=None, kernel_name="python3",
             progress_bar=False, km=km, reset=number > 0, results=number == 0)
-        seen.append(nb.cells[-4].outputs[0]["text"].split())
+        seen.append(nb.cells[-5].outputs[0]["text"].split())
         results.append([[o["data"]["text/plain"] for o in cell.outputs]
-                        for cell in nb.cells[-3:]])
-        counts.append([cell.execution_count for cell in nb.cells[-3:]])
+                        for cell in nb.cells[-4:]])
+        counts.append([cell.execution_count for cell in nb.cells[-4:]])
     kernel = km.provisioner.pid
 print(json.dumps({"seen": seen, "kernel": kernel, "results": results, "counts": counts}))
 """
@@ -149,11 +150,12 @@ def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(t
     assert first_pid == second_pid == str(report["kernel"])
     assert first_saw == second_saw == "False"  # `earlier` was emptied with the namespace
     # The second execution (made only into a publication page) shows no cell's last value
-    assert report["results"] == [[["'ANALYST'"], ["'analyst'"], ["'ANA'"]], [[], [], []]]
-    # ... and leaves out the two cells that would only show one (`shows_only`); the first
-    # of them calls a method, so it runs
+    assert report["results"] == [[["'ANALYST'"], ["'analyst'"], ["'ANA'"], ["'NALYST'"]],
+                                 [[], [], [], []]]
+    # ... and leaves out the analyst-only cell that would only show one (`shows_only`); the
+    # one before calls a method, the one after is not analyst-only: both run
     (_, *first), (_, *second) = report["counts"]
-    assert all(first) and second == [second[0], None] and second[0] is not None
+    assert all(first) and second[1] is None and None not in (second[0], second[2])
     assert not psutil.pid_exists(report["kernel"]) or \
         psutil.Process(report["kernel"]).status() == psutil.STATUS_ZOMBIE
 

@@ -14,8 +14,8 @@ second one) does not display its cells' last values (``execute_result``): a
 publication page shows displayed outputs of cells tagged ``publish`` only
 (`wres.batch.render`), so formatting those values, mostly the analyst-only
 tables as HTML and text, was work thrown away. Every statement still runs, except
-those of a cell that only shows a value (`shows_only`): with its value not shown, such
-a cell does nothing, and it is not sent to the kernel.
+those of an ``analyst-only`` cell that only shows a value (`shows_only`): with its
+value not shown, such a cell does nothing, and it is not sent to the kernel.
 
 The engine is papermill's nbclient engine with the kernel manager handed in
 (`shared_kernel`): papermill injects the parameters, records the cell metadata
@@ -36,6 +36,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
 
 from wres.batch.kernels import ForkKernelManager
+from wres.batch.render import ANALYST_ONLY
 
 #: Name under which the engine is registered with papermill.
 SHARED_KERNEL_ENGINE = "wres-shared-kernel"
@@ -78,7 +79,10 @@ def shows_only(source: str) -> bool:
     Such a cell binds no name and changes no object (reading a frame's rows and
     columns, comparing and doing arithmetic on them changes nothing), so in an
     execution that does not show cells' last values it can be left out. A cell of
-    IPython syntax (``%time``, ``!ls``) is not Python, and is never left out.
+    IPython syntax (``%time``, ``!ls``) is not Python, and is never left out. Only
+    cells tagged ``analyst-only``, whose purpose is to show analysts a value, are
+    left out: reading can change something in rare cases (a ``defaultdict`` adds the
+    key it is asked for), which such a cell is not there to do.
     """
     try:
         tree = ast.parse(source)
@@ -90,7 +94,8 @@ def shows_only(source: str) -> bool:
 
 class _Execution(PapermillNotebookClient):
     """papermill's client, preparing the kernel first (`preparation`); with ``results``
-    false, the cells that would only show a value (`shows_only`) are not executed."""
+    false, the ``analyst-only`` cells that would only show a value (`shows_only`) are not
+    executed."""
 
     def __init__(self, nb_man: Any, *, reset: bool, results: bool, **kwargs: Any) -> None:
         super().__init__(nb_man, **kwargs)
@@ -99,7 +104,8 @@ class _Execution(PapermillNotebookClient):
 
     def execute_cell(self, cell: Any, cell_index: int, execution_count: int | None = None,
                      store_history: bool = True) -> Any:
-        if not self.results and cell.cell_type == "code" and shows_only(cell.source):
+        if (not self.results and cell.cell_type == "code" and shows_only(cell.source)
+                and ANALYST_ONLY in cell.metadata.get("tags", ())):
             return cell  # as nbclient leaves a cell with nothing to run
         return super().execute_cell(cell, cell_index, execution_count, store_history)
 
