@@ -245,11 +245,11 @@ class Host:
         kept: socket.socket | None = getattr(self._kept, "conn", None) if keep else None
         if kept is not None:
             self._kept.conn = None
-            try:
+            try:  # (`abort` shuts kept connections down: sending on one then fails too)
                 return self._exchange(kept, payload, fds, timeout, keep)
             except BrokenPipeError:  # its driver went while idle: start another
                 pass
-        with self._guard:
+        with self._guard:  # refused after `abort`, or added before it so it hangs up on it
             if self._aborted and payload.get("op") != "stop":
                 raise HostGone("the batch was interrupted")
             conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -266,9 +266,6 @@ class Host:
         """Send ``payload`` on ``conn`` and read the reply; keep ``conn`` or close it."""
         line = b""
         try:
-            with self._guard:
-                if self._aborted and payload.get("op") != "stop":
-                    raise HostGone("the batch was interrupted")
             send_request(conn, payload, fds)
             conn.settimeout(timeout)
             line = conn.makefile("rb").readline()
