@@ -113,33 +113,40 @@ from wres.batch.engine import SHARED_KERNEL_ENGINE, shared_kernel
 path = sys.argv[1]
 nbformat.write(new_notebook(cells=[
     new_code_cell('profile = "analyst"', metadata={"tags": ["parameters"]}),
-    new_code_cell("import os\nprint(os.getpid(), 'earlier' in globals())\nearlier = profile"),
+    new_code_cell("import os\nprint(os.getpid(), 'earlier' in globals(), "
+                  "get_ipython().execution_count)\nearlier = profile"),
     new_code_cell("shown = profile.upper()\nshown"),
     new_code_cell("shown.lower()", metadata={"tags": ["analyst-only"]}),
     new_code_cell("shown[:3]", metadata={"tags": ["analyst-only"]}),
     new_code_cell("shown[1:]"),
+    new_code_cell("print(get_ipython().execution_count)"),
 ], metadata={"kernelspec": {"name": "python3", "language": "python",
                             "display_name": "Python 3"}}), path)
-seen, results, counts = [], [], []
+seen, results, counts, timings = [], [], [], []
 with shared_kernel() as km:
     for number, profile in enumerate(["analyst", "publication"]):
         nb = parameterize_notebook(load_notebook_node(path), {"profile": profile})
         nb = papermill_engines.execute_notebook_with_engine(
             SHARED_KERNEL_ENGINE, nb, input_path=path, output_path=None, kernel_name="python3",
             progress_bar=False, km=km, reset=number > 0, results=number == 0)
-        seen.append(nb.cells[-5].outputs[0]["text"].split())
+        pid, saw, first_count = nb.cells[-6].outputs[0]["text"].split()
+        seen.append([pid, saw])
         results.append([[o["data"]["text/plain"] for o in cell.outputs]
-                        for cell in nb.cells[-4:]])
-        counts.append([cell.execution_count for cell in nb.cells[-4:]])
+                        for cell in nb.cells[-5:-1]])
+        ran = int(nb.cells[-1].outputs[0]["text"]) - int(first_count)  # cells run after
+        counts.append([ran, [cell.execution_count for cell in nb.cells[-5:-1]]])
+        timings.append(sorted({key for cell in nb.cells[-5:]
+                               for key in cell.metadata.get("execution", {})}))
     kernel = km.provisioner.pid
-print(json.dumps({"seen": seen, "kernel": kernel, "results": results, "counts": counts}))
+print(json.dumps({"seen": seen, "kernel": kernel, "results": results, "counts": counts,
+                  "timings": timings}))
 """
 
 
 def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(tmp_path):
     """Analyst then publication execution: one fresh process, the second sees no name of
-    the first, displays no cell's last value and leaves out the cells that would only show
-    one, and the process is gone once the notebook is done."""
+    the first, displays no cell's last value, leaves out the cells that would only show
+    one and records no timings, and the process is gone once the notebook is done."""
     import json
 
     done = subprocess.run([sys.executable, "-c", ONE_NOTEBOOK, str(tmp_path / "one.ipynb")],
@@ -153,9 +160,15 @@ def test_a_notebooks_two_executions_share_one_kernel_that_forgets_between_them(t
     assert report["results"] == [[["'ANALYST'"], ["'analyst'"], ["'ANA'"], ["'NALYST'"]],
                                  [[], [], [], []]]
     # ... and leaves out the analyst-only cell that would only show one (`shows_only`); the
-    # one before calls a method, the one after is not analyst-only: both run
-    (_, *first), (_, *second) = report["counts"]
-    assert all(first) and second[1] is None and None not in (second[0], second[2])
+    # one before calls a method, the one after is not analyst-only: both run (four cells
+    # ran after the first, against five in the first execution)
+    (first_ran, first_counts), (second_ran, second_counts) = report["counts"]
+    assert (first_ran, second_ran) == (5, 4)
+    # ... and records neither counts nor timings (its kernel is quiet: `BatchKernel.quiet`);
+    # the kept (first) execution records both, with nbclient's four timings
+    assert None not in first_counts and second_counts == [None] * 4
+    assert report["timings"] == [["iopub.execute_input", "iopub.status.busy",
+                                  "iopub.status.idle", "shell.execute_reply"], []]
     assert not psutil.pid_exists(report["kernel"]) or \
         psutil.Process(report["kernel"]).status() == psutil.STATUS_ZOMBIE
 
@@ -245,6 +258,39 @@ def test_a_forked_kernel_has_the_settings_its_command_line_used_to_give():
     assert stream == "BatchOutStream"
     assert parsed is False
     assert (kernel, shell, sleep) == ("BatchKernel", "BatchShell", 0)
+
+
+QUIET = A_READY_KERNEL + r"""
+    for code in ("x = 1", "get_ipython().kernel.quiet = True", "print(x)",
+                 "get_ipython().kernel.quiet = False", "print(x + 1)"):
+        kinds = []
+        reply = await client.execute_interactive(code, timeout=60, output_hook=lambda msg: (
+            kinds.append(msg["content"].get("execution_state", msg["msg_type"]))))
+        seen.append([reply["content"]["status"], kinds])
+    client.stop_channels()
+    await km.shutdown_kernel(now=True)
+    print(json.dumps(seen))
+
+asyncio.run(main())
+"""
+
+
+def test_a_quiet_kernel_sends_a_cells_outputs_and_idle_status_only():
+    """`BatchKernel.quiet` leaves out the messages only timings need: a quiet kernel sends
+    no ``busy`` status and no ``execute_input`` for a cell, still its output, its ``idle``
+    status and its reply; set back, it sends all five."""
+    import json
+
+    done = subprocess.run([sys.executable, "-c", QUIET], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    loud, quietening, quiet, loudening, loud_again = seen
+    assert loud == ["ok", ["busy", "execute_input", "idle"]]
+    assert quietening == ["ok", ["busy", "execute_input", "idle"]]  # quiet from the next cell
+    assert quiet == ["ok", ["stream", "idle"]]
+    assert loudening == ["ok", ["idle"]]
+    assert loud_again == ["ok", ["busy", "execute_input", "stream", "idle"]]
 
 
 TRANSFORMS = A_READY_KERNEL + r"""

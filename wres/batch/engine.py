@@ -13,7 +13,9 @@ An execution whose notebook is only ever made into a publication page (the
 second one) does not display its cells' last values (``execute_result``): a
 publication page shows displayed outputs of cells tagged ``publish`` only
 (`wres.batch.render`), so formatting those values, mostly the analyst-only
-tables as HTML and text, was work thrown away. Every statement still runs, except
+tables as HTML and text, was work thrown away. Nor does it record its cells'
+timings, and its kernel leaves out the two messages a cell sends for them
+(`wres.batch.kernel_shell.BatchKernel.quiet`). Every statement still runs, except
 those of an ``analyst-only`` cell that only shows a value (`shows_only`): with its
 value not shown, such a cell does nothing, and it is not sent to the kernel.
 
@@ -47,20 +49,25 @@ RESET = "get_ipython().reset(new_session=False)"
 #: How a cell's last value is displayed: IPython's default, or not at all.
 SHOW_RESULTS = "get_ipython().ast_node_interactivity = 'last_expr'"
 HIDE_RESULTS = "get_ipython().ast_node_interactivity = 'none'"
+#: Whether the kernel leaves out the broadcasts only timings need (`BatchKernel.quiet`;
+#: a kernel of another class just gets an attribute it does not read).
+QUIET = "get_ipython().kernel.quiet = True"
+LOUD = "get_ipython().kernel.quiet = False"
 
 
 def preparation(*, reset: bool, results: bool) -> str:
     """The code run silently before an execution ("" for none): empty the namespace if
-    ``reset``, and display each cell's last value or not (``results``).
+    ``reset``; with ``results``, display each cell's last value, else neither display
+    them nor send the broadcasts only timings need (`QUIET`).
 
     A fresh kernel's first execution needs nothing (its shell displays last values as
-    configured); a later one may follow an execution that hid them.
+    configured, and it is not quiet); a later one may follow an execution that was quiet.
     """
     lines = [RESET] if reset else []
     if not results:
-        lines.append(HIDE_RESULTS)
+        lines += [HIDE_RESULTS, QUIET]
     elif reset:
-        lines.append(SHOW_RESULTS)
+        lines += [SHOW_RESULTS, LOUD]
     return "\n".join(lines)
 
 
@@ -98,7 +105,9 @@ class _Execution(PapermillNotebookClient):
     executed."""
 
     def __init__(self, nb_man: Any, *, reset: bool, results: bool, **kwargs: Any) -> None:
-        super().__init__(nb_man, **kwargs)
+        # An execution that shows no last values is not kept: its cells' timings are not
+        # recorded (nor sent by the kernel, `QUIET`).
+        super().__init__(nb_man, record_timing=results, **kwargs)
         self.preparation = preparation(reset=reset, results=results)
         self.results = results
 

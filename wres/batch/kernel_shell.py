@@ -1,4 +1,4 @@
-"""The batch's kernel: ipykernel's IPython kernel, less two costs it pays on every cell.
+"""The batch's kernel: ipykernel's IPython kernel, less costs it pays on every cell.
 
 - **Each cell is transformed once.** ipykernel's ``do_execute`` turns a cell's text into
   Python (IPython's input transformers: magics, ``!`` commands, ``?`` help) to decide
@@ -15,6 +15,15 @@
   (1.18 s over the 1,610 replies of 46 profiled kernels), partly while its output
   thread was still sending.
 
+- **Quiet executions.** An execution whose notebook is not kept (the publication one,
+  `wres.batch.engine`) sets `BatchKernel.quiet`: the kernel then leaves out, for each
+  cell, the two broadcasts that only record timings or tell other frontends what runs:
+  the ``busy`` status and ``execute_input``. nbclient waits for a cell's ``idle`` status
+  and its reply, which are still sent, and ignores both otherwise (their timestamps go
+  into the cell's ``execution`` metadata, which that execution does not record). Two of
+  a cell's five messages, each serialised, signed and sent by the kernel, then received
+  and parsed by the driver.
+
 The zygote's kernels use it through ipykernel's ``IPKernelApp.kernel_class`` setting.
 """
 
@@ -24,7 +33,7 @@ from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
 from ipykernel.zmqshell import ZMQInteractiveShell
-from traitlets import Float, Type
+from traitlets import Bool, Float, Type
 
 #: What the zygote passes to ``IPKernelApp.kernel_class``.
 KERNEL_CLASS = "wres.batch.kernel_shell.BatchKernel"
@@ -52,7 +61,18 @@ class BatchShell(ZMQInteractiveShell):
 
 
 class BatchKernel(IPythonKernel):
-    """ipykernel's IPython kernel with `BatchShell` and no sleep before each execute reply."""
+    """ipykernel's IPython kernel with `BatchShell`, no sleep before each execute reply, and
+    quiet executions (`quiet`)."""
 
     shell_class: Any = Type(BatchShell)
     _execute_sleep = Float(0.0).tag(config=True)
+    #: Leave out each cell's ``busy`` status and ``execute_input`` broadcast.
+    quiet = Bool(False)
+
+    def _publish_execute_input(self, code: str, parent: Any, execution_count: int) -> None:
+        if not self.quiet:
+            super()._publish_execute_input(code, parent, execution_count)
+
+    def _publish_status(self, status: str, channel: str, parent: Any = None) -> None:
+        if not (self.quiet and status == "busy"):
+            super()._publish_status(status, channel, parent)

@@ -147,6 +147,19 @@ def _kernel_app(connection_file: str) -> Any:
             self.cli_config = settings
             self.update_config(settings)
 
+        def get_default_logging_config(self) -> dict[str, Any]:
+            """traitlets' logging set-up, with the logger at the handler's level.
+
+            traitlets leaves the logger at DEBUG and lets only its handler drop what is
+            below ``log_level``, so each of ipykernel's debug messages (three for every
+            message the kernel handles) was made into a record and then dropped. At the
+            same level, what is written is the same, and a debug call costs a level check.
+            """
+            config: dict[str, Any] = super().get_default_logging_config()
+            for logger in config.get("loggers", {}).values():
+                logger["level"] = self.log_level
+            return config
+
     return _KernelApp.instance()
 
 
