@@ -19,8 +19,9 @@
   `wres.batch.engine`) sets `BatchKernel.quiet`: the kernel then leaves out, for each
   cell, the two broadcasts that only record timings or tell other frontends what runs:
   the ``busy`` status and ``execute_input``. nbclient waits for a cell's ``idle`` status
-  and its reply, which are still sent, and ignores both otherwise (their timestamps go
-  into the cell's ``execution`` metadata, which that execution does not record). Two of
+  and its reply, which are still sent, and otherwise takes from them only the cell's
+  timings (its ``execution`` metadata, which that execution does not record) and its
+  execution count (which the publication page, showing no prompts, does not show). Two of
   a cell's five messages, each serialised, signed and sent by the kernel, then received
   and parsed by the driver.
 
